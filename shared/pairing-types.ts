@@ -1,0 +1,94 @@
+// What the gateway says about devices, requests and decisions on the wire (device.pair.list, events, audit).
+
+export interface TokenSummary {
+  role: string;
+  scopes: string[];
+  createdAtMs: number;
+  rotatedAtMs?: number;
+  revokedAtMs?: number;
+  lastUsedAtMs?: number;
+}
+
+export interface PairedDeviceView {
+  deviceId: string;
+  publicKey: string;
+  fingerprint: string;
+  displayName?: string;
+  platform?: string;
+  deviceFamily?: string;
+  clientId?: string;
+  clientMode?: string;
+  role?: string;
+  roles: string[];
+  scopes: string[];
+  approvedScopes: string[];
+  remoteIp?: string;
+  approvedVia?: string;
+  createdAtMs: number;
+  approvedAtMs: number;
+  lastSeenAtMs?: number;
+  lastSeenReason?: string;
+  connected: boolean;
+  tokens: TokenSummary[];
+}
+
+export interface PendingRequestView {
+  requestId: string;
+  deviceId: string;
+  publicKey: string;
+  fingerprint: string;
+  displayName?: string;
+  platform?: string;
+  deviceFamily?: string;
+  clientId?: string;
+  clientMode?: string;
+  role: string;
+  roles: string[];
+  scopes: string[];
+  remoteIp?: string;
+  silent: boolean;
+  isRepair: boolean;
+  ts: number;
+  /** Loopgate additions: why, from where, what is already held, when it lapses. */
+  reason: string;
+  locality: 'local' | 'browser' | 'remote';
+  sourceAddress: string;
+  origin?: string;
+  heldRoles: string[];
+  heldScopes: string[];
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+export interface PairResolvedEvent {
+  requestId: string;
+  deviceId: string;
+  decision: 'approved' | 'rejected';
+  ts: number;
+  /** Loopgate additions. */
+  reason?: string;
+  silent?: boolean;
+  cause?: 'approved' | 'rejected' | 'expired' | 'superseded' | 'removed';
+}
+
+export interface AuditEntry {
+  ts: number;
+  deviceId: string;
+  reason: string;
+  decision: 'approved' | 'rejected' | 'expired' | 'superseded' | 'requested' | 'removed' | 'token-rotated' | 'token-revoked' | 'narrowed';
+  by: string;
+  silent: boolean;
+  role?: string;
+  scopes?: string[];
+  requestId?: string;
+  address?: string;
+  locality?: 'local' | 'browser' | 'remote';
+  displayName?: string;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  /** Set when the store file was unreadable and moved aside; the gateway then fails closed. */
+  quarantinedTo?: string;
+  error?: string;
+}
