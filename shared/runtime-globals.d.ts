@@ -4,3 +4,4 @@ declare class TextEncoder {
 }
 declare function btoa(data: string): string;
 declare function atob(data: string): string;
+declare function structuredClone<T>(value: T): T;

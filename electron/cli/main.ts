@@ -1,0 +1,191 @@
+// `loopgate` command line: run the headless gateway, print the token, and manage devices over the protocol.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PORT } from '../../shared/config';
+import type { PairedDeviceView, PendingRequestView } from '../../shared/pairing-types';
+import { LOOPGATE_VERSION } from '../../shared/version';
+import { PortInUseError, startGateway } from '../gateway/gateway';
+import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
+import { defaultHome } from './data-home';
+import { GatewayRpc } from './gateway-rpc';
+
+const USAGE = `Usage: loopgate <command> [options]
+
+Commands:
+  gateway [--port N] [--home DIR]         run the gateway without Electron (port 0 picks a free one)
+  token [--home DIR]                      print the gateway token
+  dashboard                               print a fresh one-time dashboard link
+  status [--json]                         show the running gateway's state
+  devices list [--json]                   pending requests and paired devices
+  devices approve <requestId>             approve a pending request
+  devices reject <requestId>              deny a pending request
+  devices remove <deviceId>               forget a paired device
+  devices rotate --device ID --role ROLE [--scope S ...]   issue a new device token
+  devices revoke --device ID --role ROLE  revoke a device token (its live connections close)
+
+Options: --home DIR (or LOOPGATE_HOME), --port N (or LOOPGATE_PORT, default ${DEFAULT_PORT}),
+         --url ws://127.0.0.1:PORT, --token TOKEN, --json`;
+
+class UsageError extends Error {}
+
+function portOf(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid port: ${value} (expected 0–65535)`);
+  return n;
+}
+
+function configuredPort(home: string): number {
+  try {
+    const cfg = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { port?: unknown };
+    return typeof cfg.port === 'number' && cfg.port > 0 ? cfg.port : DEFAULT_PORT;
+  } catch {
+    return DEFAULT_PORT;
+  }
+}
+
+/** dist/renderer beside the bundled CLI (dist/cli.mjs), or beside the sources when run through tsx. */
+function rendererDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const dir of [join(here, 'renderer'), join(here, '..', '..', 'dist', 'renderer')]) {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  return undefined;
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function printDevices(list: { pending: PendingRequestView[]; paired: PairedDeviceView[] }): string {
+  const out: string[] = [];
+  if (!list.pending.length && !list.paired.length) return 'No device pairing entries.';
+  if (list.pending.length) {
+    out.push(`Pending (${list.pending.length})`);
+    out.push(table([['Request', 'Device', 'Reason', 'Role', 'Scopes', 'From', 'Age'], ...list.pending.map((r) => [
+      r.requestId, `${r.displayName ? `${r.displayName} (reported)` : r.deviceId.slice(0, 16)}`, r.reason, r.role,
+      r.scopes.join(',') || '-', `${r.locality} ${r.sourceAddress}`, ago(r.createdAtMs)])]));
+  }
+  if (list.paired.length) {
+    if (out.length) out.push('');
+    out.push(`Paired (${list.paired.length})`);
+    out.push(table([['Device', 'Name (reported)', 'Roles', 'Scopes', 'Tokens', 'Connected'], ...list.paired.map((d) => [
+      d.deviceId.slice(0, 16), d.displayName ?? '-', d.roles.join(',') || '-', d.scopes.join(',') || '-',
+      d.tokens.map((t) => (t.revokedAtMs ? `${t.role} (revoked)` : t.role)).join(',') || '-', d.connected ? 'yes' : 'no'])]));
+  }
+  return out.join('\n');
+}
+
+async function runGateway(home: string, port: number): Promise<void> {
+  let gw;
+  try {
+    gw = await startGateway({ home, port, rendererDir: rendererDir() });
+  } catch (e) {
+    if (e instanceof PortInUseError) {
+      process.stderr.write(`loopgate: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  process.stdout.write(`Loopgate gateway listening on ${gw.url}\n`);
+  process.stdout.write(`Dashboard (one-time link, keep it private): ${gw.dashboardUrl()}\n`);
+  process.stdout.write(`Data folder: ${home}\n`);
+  const health = gw.storeHealth();
+  if (!health.ok) process.stderr.write(`loopgate: WARNING pairing store unavailable, failing closed: ${health.error}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(0), 900);
+    force.unref();
+    void gw.close(`received ${signal}`).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      home: { type: 'string' }, port: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' },
+      json: { type: 'boolean' }, device: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.version) return void process.stdout.write(`${LOOPGATE_VERSION}\n`);
+  if (values.help || !command) return void process.stdout.write(`${USAGE}\n`);
+  const home = resolve(values.home ?? defaultHome());
+  const port = portOf(values.port) ?? portOf(process.env.LOOPGATE_PORT);
+
+  if (command === 'gateway') return runGateway(home, port ?? configuredPort(home));
+  if (command === 'token') return void process.stdout.write(`${await loadOrCreateGatewayToken(home)}\n`);
+
+  const url = values.url ?? process.env.LOOPGATE_URL ?? `ws://127.0.0.1:${port ?? configuredPort(home)}`;
+  const token = values.token ?? (await loadOrCreateGatewayToken(home));
+  const print = (value: unknown, text: () => string): void => void process.stdout.write(`${values.json ? JSON.stringify(value, null, 2) : text()}\n`);
+  const needs = (v: string | undefined, what: string): string => {
+    if (!v) throw new UsageError(`missing ${what}`);
+    return v;
+  };
+  const rpc = await GatewayRpc.connect(url, token);
+  try {
+    if (command === 'status') {
+      const s = await rpc.call<Record<string, unknown>>('status');
+      return print(s, () => Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+    }
+    if (command === 'dashboard') {
+      const r = await rpc.call<{ url: string }>('loopgate.dashboard.link');
+      return print(r, () => r.url);
+    }
+    if (command !== 'devices') throw new UsageError(`unknown command: ${command}`);
+    switch (sub) {
+      case 'list': {
+        const r = await rpc.call<{ pending: PendingRequestView[]; paired: PairedDeviceView[] }>('device.pair.list', {});
+        return print(r, () => printDevices(r));
+      }
+      case 'approve': {
+        const r = await rpc.call<{ requestId: string; device: PairedDeviceView }>('device.pair.approve', { requestId: needs(arg, 'requestId') });
+        return print(r, () => `Approved ${r.device.deviceId} (${r.requestId})`);
+      }
+      case 'reject': {
+        const r = await rpc.call<{ requestId: string; deviceId: string }>('device.pair.reject', { requestId: needs(arg, 'requestId') });
+        return print(r, () => `Rejected ${r.deviceId}`);
+      }
+      case 'remove': {
+        const r = await rpc.call<{ deviceId: string }>('device.pair.remove', { deviceId: needs(arg ?? values.device, 'deviceId') });
+        return print(r, () => `Removed ${r.deviceId}`);
+      }
+      case 'rotate': {
+        const r = await rpc.call('device.token.rotate', { deviceId: needs(values.device ?? arg, '--device'), role: needs(values.role, '--role'), ...(values.scope ? { scopes: values.scope } : {}) });
+        return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      }
+      case 'revoke': {
+        const r = await rpc.call('device.token.revoke', { deviceId: needs(values.device ?? arg, '--device'), role: needs(values.role, '--role') });
+        return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      }
+      default:
+        throw new UsageError(`unknown devices command: ${sub ?? '(none)'}`);
+    }
+  } finally {
+    rpc.close();
+  }
+}
+
+export function run(argv: string[]): void {
+  main(argv).catch((e: unknown) => {
+    const err = e as Error;
+    process.stderr.write(`loopgate: ${err.message}${err instanceof UsageError ? `\n\n${USAGE}` : ''}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  });
+}

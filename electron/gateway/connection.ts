@@ -1,0 +1,90 @@
+// One client socket: its identity once authenticated, and the only way frames are sent to it.
+import type WebSocket from 'ws';
+import { clampCloseReason, type ErrorShape } from '../../shared/errors';
+import type { TransportLocality } from './upgrade-guard';
+
+export type AuthMethod = 'token' | 'device-token' | 'device-key' | 'owner';
+
+export interface ConnectionIdentity {
+  protocol: number;
+  role: string;
+  scopes: string[];
+  authMethod: AuthMethod;
+  deviceId?: string;
+  /** Local in the spec's full sense: transport local and a credential that proves file access. */
+  local: boolean;
+  clientId: string;
+  clientMode: string;
+  displayName?: string;
+  platform: string;
+  deviceFamily?: string;
+  version: string;
+  instanceId?: string;
+  caps: string[];
+  commands: string[];
+  connectedAtMs: number;
+}
+
+/** Outbound bytes a client may leave unread before events to it are dropped (and, for must-deliver frames, it is closed). */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export class Connection {
+  identity: ConnectionIdentity | null = null;
+  readonly nonce: string;
+  private seq = 0;
+  unauthorizedStreak = 0;
+  closing = false;
+
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    readonly peer: string,
+    readonly transport: TransportLocality,
+    readonly origin: string | undefined,
+    nonce: string,
+  ) {
+    this.nonce = nonce;
+  }
+
+  get authed(): boolean {
+    return this.identity !== null;
+  }
+
+  private write(frame: unknown): boolean {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  respond(id: string, payload: unknown): void {
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(1008, 'slow consumer');
+    this.write({ type: 'res', id, ok: true, payload });
+  }
+
+  fail(id: string, error: ErrorShape): void {
+    this.write({ type: 'res', id, ok: false, error });
+  }
+
+  /** Events are droppable: a client that stops reading loses them instead of growing our memory. */
+  event(event: string, payload: unknown): void {
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    this.write({ type: 'event', event, payload, seq: ++this.seq });
+  }
+
+  /** Pre-handshake events carry no seq. */
+  rawEvent(event: string, payload: unknown): void {
+    this.write({ type: 'event', event, payload });
+  }
+
+  close(code: number, reason = ''): void {
+    if (this.closing) return;
+    this.closing = true;
+    try {
+      this.ws.close(code, clampCloseReason(reason));
+    } catch {
+      this.ws.terminate();
+    }
+    // A peer that never completes the closing handshake must not hold the socket.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+}

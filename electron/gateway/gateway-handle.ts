@@ -1,0 +1,58 @@
+// The running gateway as the rest of the main process sees it (tray, notifications, window, CLI, tests).
+import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+
+export interface GatewayOptions {
+  /** Data folder: pairing store, audit log, gateway token, config. Created 0700. */
+  home: string;
+  /** 0 picks a free port. Default 18789. */
+  port?: number;
+  /** Folder holding the built renderer (index.html, assets/); served at http://127.0.0.1:PORT/. */
+  rendererDir?: string;
+  /** Extra browser origins allowed to connect, e.g. the Electron window's app origin "app://loopgate". */
+  appOrigins?: string[];
+  /** Shorter timers for tests. */
+  timing?: Partial<GatewayTiming>;
+  log?: (line: string) => void;
+}
+
+export interface GatewayTiming {
+  handshakeTimeoutMs: number;
+  tickIntervalMs: number;
+  pendingTtlMs: number;
+  denyCooldownMs: number;
+  lastSeenFlushMs: number;
+}
+
+export interface ApproveResult {
+  requestId: string;
+  deviceId: string;
+}
+
+export interface GatewayEvents {
+  /** A request that waits for the user was created or replaced (never fired for silent approvals). */
+  request: (req: PendingRequestView) => void;
+  /** A request left the queue: approved, rejected, expired, superseded. */
+  resolved: (ev: PairResolvedEvent) => void;
+  /** The pending list changed in any way. */
+  pending: (list: PendingRequestView[]) => void;
+  store: (health: StoreHealth) => void;
+}
+
+export interface GatewayHandle {
+  readonly port: number;
+  /** ws://127.0.0.1:PORT */
+  readonly url: string;
+  readonly home: string;
+  /** Mint a one-time owner credential (full authority, device-less) for the window. */
+  issueOwnerCredential(): string;
+  /** http://127.0.0.1:PORT/#<one-time credential> */
+  dashboardUrl(): string;
+  pending(): PendingRequestView[];
+  storeHealth(): StoreHealth;
+  approve(requestId: string): Promise<ApproveResult>;
+  reject(requestId: string): Promise<ApproveResult>;
+  setPairingPaused(paused: boolean): Promise<void>;
+  pairingPaused(): boolean;
+  on<K extends keyof GatewayEvents>(event: K, listener: GatewayEvents[K]): () => void;
+  close(reason?: string): Promise<void>;
+}

@@ -1,0 +1,467 @@
+// The loopback gateway: an HTTP server on 127.0.0.1 (dashboard files, /healthz) whose WebSocket upgrades we
+// vet ourselves, the handshake, the method router, event fan-out and the durable state behind them.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { GatewayConfig } from '../../shared/config';
+import { CloseCode, ErrorCode, GatewayError } from '../../shared/errors';
+import { ADVERTISED_MAX_BUFFERED_BYTES, HANDSHAKE_TIMEOUT_MS, MAX_PREAUTH_PAYLOAD_BYTES, RequestFrameSchema, TICK_INTERVAL_MS, formatIssues } from '../../shared/frames';
+import { EVENT_SCOPES } from '../../shared/methods';
+import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+import { SCOPE, roleScopesAllow } from '../../shared/scopes';
+import { LOOPGATE_VERSION } from '../../shared/version';
+import { GatewayConfigStore } from '../config/gateway-config';
+import { AuditLog } from '../pairing/audit-log';
+import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
+import { PairingService, type Actor } from '../pairing/pairing-service';
+import { PairingStore } from '../pairing/pairing-store';
+import { SessionRegistry } from '../sessions/session-registry';
+import { AuthLimiter } from './auth-limiter';
+import { Connection } from './connection';
+import type { ApproveResult, GatewayEvents, GatewayHandle, GatewayOptions, GatewayTiming } from './gateway-handle';
+import { HandshakeFailure, runHandshake } from './handshake';
+import { serveStatic } from './http-static';
+import { NodeInvocations, nodeMethods } from './methods/nodes';
+import { pairingMethods } from './methods/pairing';
+import { sessionMethods } from './methods/sessions';
+import { systemMethods } from './methods/system';
+import { OwnerCredentials } from './owner-credentials';
+import { Router } from './router';
+import { checkUpgrade, ownOrigins } from './upgrade-guard';
+
+export { type GatewayHandle, type GatewayOptions } from './gateway-handle';
+
+const PREAUTH_PER_ADDRESS = 32;
+const PREAUTH_TOTAL = 256;
+
+/** A port already in use, said plainly. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} on 127.0.0.1 is already in use (another Loopgate or OpenClaw gateway?); choose another with --port or LOOPGATE_PORT`);
+  }
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const text = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  socket.destroy();
+}
+
+export class Gateway implements GatewayHandle {
+  readonly version = LOOPGATE_VERSION;
+  readonly router = new Router();
+  readonly invocations = new NodeInvocations();
+  readonly owner = new OwnerCredentials();
+  private readonly limiter = new AuthLimiter();
+  private readonly emitter = new EventEmitter();
+  private readonly conns = new Map<string, Connection>();
+  private readonly preauth = new Map<string, number>();
+  private readonly startedAt = Date.now();
+  private readonly bootId = randomUUID();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private allowedOrigins = new Set<string>();
+  private closed = false;
+  port = 0;
+
+  private constructor(
+    readonly opts: GatewayOptions,
+    readonly timing: GatewayTiming,
+    readonly config: GatewayConfigStore,
+    readonly sessions: SessionRegistry,
+    readonly pairing: PairingService,
+    private token: string,
+    private readonly server: Server,
+    private readonly wss: WebSocketServer,
+  ) {}
+
+  static async start(opts: GatewayOptions): Promise<Gateway> {
+    const home = opts.home;
+    const config = await GatewayConfigStore.open(home);
+    const cfg = config.get();
+    const timing: GatewayTiming = {
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, tickIntervalMs: TICK_INTERVAL_MS, pendingTtlMs: cfg.limits.pendingTtlMs,
+      denyCooldownMs: cfg.limits.denyCooldownMs, lastSeenFlushMs: 60_000, ...opts.timing,
+    };
+    const store = await PairingStore.open(home, { lastSeenFlushMs: timing.lastSeenFlushMs });
+    const audit = await AuditLog.open(home);
+    const sessions = await SessionRegistry.open(home);
+    const token = await loadOrCreateGatewayToken(home);
+    const server = createServer({ maxHeaderSize: 16 * 1024 });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 10_000;
+    server.maxHeadersCount = 64;
+    const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+    let gw: Gateway | undefined;
+    const pairing = new PairingService(
+      store, audit,
+      { ttlMs: timing.pendingTtlMs, cooldownMs: timing.denyCooldownMs, maxTotal: cfg.limits.pendingMax, maxPerAddress: cfg.limits.pendingPerAddress },
+      () => gw!.config.get().silentApproval,
+      (deviceId) => gw?.isDeviceConnected(deviceId) ?? false,
+    );
+    pairing.setPaused(cfg.pairingPaused);
+    gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss);
+    gw.wire();
+    await gw.listen(opts.port ?? cfg.port);
+    return gw;
+  }
+
+  // ---- wiring -----------------------------------------------------------------------------------
+
+  private wire(): void {
+    this.router.register({ ...systemMethods(this), ...sessionMethods(this), ...pairingMethods(this), ...nodeMethods(this) });
+    const p = this.pairing;
+    p.on('requested', (req) => {
+      this.broadcast('device.pair.requested', req);
+      this.emitter.emit('request', req);
+    });
+    p.on('resolved', (ev) => {
+      this.broadcast('device.pair.resolved', ev);
+      this.emitter.emit('resolved', ev);
+    });
+    p.on('pending', (list) => this.emitter.emit('pending', list));
+    p.on('audit', (entry) => this.broadcast('loopgate.audit', entry));
+    p.on('disconnect', ({ deviceId, role, reason }) => {
+      for (const c of this.conns.values()) {
+        if (c.identity?.deviceId === deviceId && (!role || c.identity.role === role)) c.close(CloseCode.POLICY, reason);
+      }
+    });
+    this.server.on('request', (req, res) => {
+      if (req.url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ok: true, version: this.version }));
+        return;
+      }
+      serveStatic(req, res, this.opts.rendererDir, this.port);
+    });
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.server.on('clientError', (_err, socket) => refuse(socket, 400, 'bad request'));
+    this.tickTimer = setInterval(() => this.broadcast('tick', { ts: Date.now() }), this.timing.tickIntervalMs);
+    this.tickTimer.unref();
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(port) : err);
+      this.server.once('error', onError);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', onError);
+        this.port = (this.server.address() as { port: number }).port;
+        this.allowedOrigins = new Set([...ownOrigins(this.port), ...(this.opts.appOrigins ?? [])]);
+        resolve();
+      });
+    });
+  }
+
+  // ---- sockets ----------------------------------------------------------------------------------
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closed) return refuse(socket, 503, 'shutting down');
+    const verdict = checkUpgrade(req, { allowedOrigins: this.allowedOrigins });
+    if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason);
+    const held = this.preauth.get(verdict.peer) ?? 0;
+    let total = 0;
+    for (const n of this.preauth.values()) total += n;
+    if (held >= PREAUTH_PER_ADDRESS || total >= PREAUTH_TOTAL) return refuse(socket, 503, 'too many unauthenticated connections');
+    this.preauth.set(verdict.peer, held + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const n = (this.preauth.get(verdict.peer) ?? 1) - 1;
+      if (n <= 0) this.preauth.delete(verdict.peer); else this.preauth.set(verdict.peer, n);
+    };
+    socket.once('close', release);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, verdict.peer, verdict.locality, verdict.origin, release));
+  }
+
+  private onSocket(ws: WebSocket, peer: string, transport: 'local' | 'browser' | 'remote', origin: string | undefined, releasePreauth: () => void): void {
+    const conn = new Connection(randomUUID(), ws, peer, transport, origin, randomUUID());
+    this.conns.set(conn.id, conn);
+    conn.rawEvent('connect.challenge', { nonce: conn.nonce, ts: Date.now() });
+    const deadline = setTimeout(() => { if (!conn.authed) conn.close(CloseCode.NORMAL); }, this.timing.handshakeTimeoutMs);
+    deadline.unref();
+    let handshaking = false;
+    ws.on('message', (data, isBinary) => {
+      if (conn.closing) return;
+      if (!conn.authed) {
+        if (handshaking) return; // one connect at a time; anything else before hello-ok is ignored
+        handshaking = true;
+        void this.onPreauthFrame(conn, data, isBinary).finally(() => {
+          handshaking = false;
+          if (conn.authed) {
+            clearTimeout(deadline);
+            releasePreauth();
+          }
+        });
+        return;
+      }
+      void this.onFrame(conn, data);
+    });
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      clearTimeout(deadline);
+      releasePreauth();
+      this.conns.delete(conn.id);
+      this.invocations.dropConnection(conn);
+      if (conn.identity && conn.identity.clientMode !== 'cli') this.broadcastPresence();
+    });
+  }
+
+  private frameSize(data: RawData): number {
+    return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+  }
+
+  private async onPreauthFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (this.frameSize(data) > MAX_PREAUTH_PAYLOAD_BYTES) return conn.close(CloseCode.TOO_BIG, 'preauth payload too large');
+    let frame: unknown;
+    try {
+      frame = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data));
+    } catch {
+      return conn.close(CloseCode.NORMAL, 'invalid request frame: not JSON');
+    }
+    const parsed = RequestFrameSchema.safeParse(frame);
+    if (!parsed.success) return conn.close(CloseCode.POLICY, 'invalid request frame');
+    const req = parsed.data;
+    if (req.method !== 'connect') {
+      const message = 'invalid handshake: first request must be connect';
+      conn.fail(req.id, { code: ErrorCode.INVALID_REQUEST, message });
+      return conn.close(CloseCode.POLICY, message);
+    }
+    try {
+      const result = await runHandshake(conn, req.params, {
+        gatewayToken: () => this.token, owner: this.owner, pairing: this.pairing, limiter: this.limiter,
+      });
+      if (conn.closing) return;
+      conn.identity = result.identity;
+      conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
+      if (result.identity.clientMode !== 'cli') this.broadcastPresence();
+    } catch (e) {
+      if (e instanceof HandshakeFailure) {
+        if (e.error) conn.fail(req.id, e.error);
+        return conn.close(e.closeCode, e.closeReason);
+      }
+      const message = `connect failed: ${(e as Error).message}`;
+      conn.fail(req.id, { code: ErrorCode.UNAVAILABLE, message });
+      conn.close(CloseCode.POLICY, message);
+    }
+  }
+
+  private async onFrame(conn: Connection, data: RawData): Promise<void> {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(String(data));
+    } catch {
+      return conn.fail('invalid', { code: ErrorCode.INVALID_REQUEST, message: 'invalid request frame: not JSON' });
+    }
+    const parsed = RequestFrameSchema.safeParse(frame);
+    if (!parsed.success) {
+      const id = typeof (frame as { id?: unknown })?.id === 'string' && (frame as { id: string }).id ? (frame as { id: string }).id : 'invalid';
+      return conn.fail(id, { code: ErrorCode.INVALID_REQUEST, message: `invalid request frame: ${formatIssues(parsed.error.issues)}` });
+    }
+    const { id, method, params } = parsed.data;
+    await this.router.dispatch(conn, this.actorOf(conn), id, method, params);
+  }
+
+  /** Owner and gateway-token holders act as the owner; a device session acts as itself with its scopes. */
+  private actorOf(conn: Connection): Actor {
+    const id = conn.identity!;
+    if (id.authMethod === 'owner') return { kind: 'owner', label: 'owner (Loopgate window)' };
+    if (id.authMethod === 'token' && !id.deviceId) return { kind: 'owner', label: `gateway token holder (${id.clientId})` };
+    return { kind: 'device', deviceId: id.deviceId!, scopes: id.scopes, label: `device ${id.deviceId!.slice(0, 12)} (${id.clientId})` };
+  }
+
+  private helloOk(conn: Connection, token: { token?: string; role: string; scopes: string[]; issuedAtMs: number } | null, ownerSession?: string): unknown {
+    const id = conn.identity!;
+    const policy = { maxPayload: this.config.get().limits.maxPayloadBytes, maxBufferedBytes: ADVERTISED_MAX_BUFFERED_BYTES, tickIntervalMs: this.timing.tickIntervalMs };
+    const auth = id.protocol >= 4 || token?.token || ownerSession
+      ? {
+          method: id.authMethod, role: id.role, scopes: id.scopes,
+          ...(token?.token ? { deviceToken: token.token, issuedAtMs: token.issuedAtMs } : {}),
+          ...(ownerSession ? { ownerSession } : {}),
+        }
+      : undefined;
+    return {
+      type: 'hello-ok',
+      protocol: id.protocol,
+      server: { version: this.version, connId: conn.id, bootId: this.bootId, name: 'loopgate' },
+      features: { methods: this.router.names(), events: Object.keys(EVENT_SCOPES) },
+      snapshot: this.snapshot(),
+      ...(auth ? { auth } : {}),
+      policy,
+    };
+  }
+
+  // ---- fan-out ----------------------------------------------------------------------------------
+
+  private mayReceive(conn: Connection, event: string): boolean {
+    const id = conn.identity;
+    if (!id) return false;
+    const scopes = EVENT_SCOPES[event];
+    if (!scopes || scopes.length === 0) return true;
+    if (id.role !== 'operator') return false;
+    return scopes.some((s) => roleScopesAllow('operator', [s], id.scopes)) || roleScopesAllow('operator', [SCOPE.admin], id.scopes);
+  }
+
+  broadcast(event: string, payload: unknown): void {
+    for (const c of this.conns.values()) if (this.mayReceive(c, event)) c.event(event, payload);
+  }
+
+  private broadcastPresence(): void {
+    this.broadcast('presence', { presence: this.presence() });
+  }
+
+  // ---- state views ------------------------------------------------------------------------------
+
+  uptimeMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  presence(): unknown[] {
+    return [...this.conns.values()]
+      .filter((c) => c.identity && c.identity.clientMode !== 'cli')
+      .map((c) => {
+        const i = c.identity!;
+        return {
+          connId: c.id, ...(i.deviceId ? { deviceId: i.deviceId } : {}), ...(i.instanceId ? { instanceId: i.instanceId } : {}),
+          host: i.displayName ?? i.clientId, ip: c.peer, address: c.peer, version: i.version, platform: i.platform,
+          ...(i.deviceFamily ? { deviceFamily: i.deviceFamily } : {}), mode: i.clientMode, clientId: i.clientId,
+          role: i.role, roles: [i.role], scopes: i.scopes, locality: i.local ? 'local' : c.transport,
+          connectedAtMs: i.connectedAtMs, ts: i.connectedAtMs, reason: 'connect', kind: i.deviceId ? 'device' : 'token-client',
+        };
+      });
+  }
+
+  snapshot(): unknown {
+    return {
+      presence: this.presence(),
+      health: { ok: true },
+      stateVersion: { presence: 0, health: 0 },
+      uptimeMs: this.uptimeMs(),
+      configPath: this.config.path,
+      stateDir: this.opts.home,
+    };
+  }
+
+  status(): unknown {
+    const conns = [...this.conns.values()].filter((c) => c.authed);
+    return {
+      ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
+      connections: conns.length, nodes: this.nodes().length, devices: this.pairing.store.size(), pending: this.pairing.pending.size,
+      pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(),
+      silentApproval: this.config.get().silentApproval, home: this.opts.home,
+    };
+  }
+
+  identity(): unknown {
+    return { gateway: 'loopgate', version: this.version, bootId: this.bootId, url: this.url };
+  }
+
+  nodes(): Connection[] {
+    return [...this.conns.values()].filter((c) => c.identity?.role === 'node' && c.identity.deviceId);
+  }
+
+  nodeConnection(nodeId: string): Connection | undefined {
+    return this.nodes().find((c) => c.identity!.deviceId === nodeId);
+  }
+
+  describeNode(c: Connection): unknown {
+    const i = c.identity!;
+    const rec = this.pairing.store.get(i.deviceId!);
+    return {
+      nodeId: i.deviceId, displayName: rec?.displayName ?? i.displayName, platform: i.platform, version: i.version,
+      deviceFamily: i.deviceFamily, caps: i.caps, commands: i.commands, connected: true, connectedAtMs: i.connectedAtMs,
+      remoteIp: i.local ? undefined : c.peer, paired: !!rec,
+    };
+  }
+
+  isDeviceConnected(deviceId: string): boolean {
+    for (const c of this.conns.values()) if (c.identity?.deviceId === deviceId) return true;
+    return false;
+  }
+
+  gatewayToken(): string {
+    return this.token;
+  }
+
+  async rotateGatewayToken(): Promise<string> {
+    this.token = await rotateGatewayToken(this.opts.home);
+    return this.token;
+  }
+
+  async setConfig(path: string, value: unknown): Promise<GatewayConfig> {
+    const cfg = await this.config.set(path, value);
+    this.pairing.setPaused(cfg.pairingPaused);
+    this.pairing.pending.setLimits({ ttlMs: this.opts.timing?.pendingTtlMs ?? cfg.limits.pendingTtlMs, cooldownMs: this.opts.timing?.denyCooldownMs ?? cfg.limits.denyCooldownMs, maxTotal: cfg.limits.pendingMax, maxPerAddress: cfg.limits.pendingPerAddress });
+    return cfg;
+  }
+
+  // ---- GatewayHandle ----------------------------------------------------------------------------
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  get home(): string {
+    return this.opts.home;
+  }
+
+  issueOwnerCredential(): string {
+    return this.owner.issueLink();
+  }
+
+  dashboardUrl(): string {
+    return `http://127.0.0.1:${this.port}/#${this.owner.issueLink()}`;
+  }
+
+  pending(): PendingRequestView[] {
+    return this.pairing.pending.list();
+  }
+
+  storeHealth(): StoreHealth {
+    return this.pairing.store.health();
+  }
+
+  approve(requestId: string): Promise<ApproveResult> {
+    return this.pairing.approve(requestId, { kind: 'owner', label: 'owner (Loopgate tray)' }).then((r) => ({ requestId: r.requestId, deviceId: r.device.deviceId }));
+  }
+
+  reject(requestId: string): Promise<ApproveResult> {
+    return this.pairing.reject(requestId, { kind: 'owner', label: 'owner (Loopgate tray)' });
+  }
+
+  async setPairingPaused(paused: boolean): Promise<void> {
+    await this.setConfig('pairingPaused', paused);
+  }
+
+  pairingPaused(): boolean {
+    return this.pairing.isPaused();
+  }
+
+  on<K extends keyof GatewayEvents>(event: K, listener: GatewayEvents[K]): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  async close(reason = 'gateway stopping'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.tickTimer);
+    this.broadcast('shutdown', { reason });
+    for (const c of this.conns.values()) c.close(CloseCode.GOING_AWAY, reason);
+    for (const c of this.conns.values()) c.ws.terminate();
+    this.conns.clear();
+    this.pairing.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections?.();
+    await this.pairing.store.close();
+    await this.pairing.audit.close();
+  }
+}
+
+export function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  return Gateway.start(opts);
+}
+
+export type { PairResolvedEvent };
+export { GatewayError };

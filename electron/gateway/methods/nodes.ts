@@ -1,0 +1,91 @@
+// node.list / node.describe / node.invoke and the node side (node.invoke.result, node.event).
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, GatewayError, invalidRequest } from '../../../shared/errors';
+import { ParamSchemas } from '../../../shared/methods';
+import type { Connection } from '../connection';
+import type { Gateway } from '../gateway';
+import { method, plain, type MethodDef } from '../router';
+
+interface Waiting {
+  nodeConn: Connection;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class NodeInvocations {
+  private waiting = new Map<string, Waiting>();
+
+  start(nodeConn: Connection, nodeId: string, command: string, params: unknown, timeoutMs: number, idempotencyKey?: string): Promise<unknown> {
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new GatewayError(ErrorCode.AGENT_TIMEOUT, `node invoke timed out after ${timeoutMs} ms`, { nodeId, command }, { retryable: true }));
+      }, timeoutMs);
+      this.waiting.set(id, { nodeConn, resolve, reject, timer });
+      nodeConn.event('node.invoke.request', {
+        id, nodeId, command, ...(params === undefined ? {} : { paramsJSON: JSON.stringify(params) }), timeoutMs,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
+    });
+  }
+
+  /** Only the node that was asked may answer. */
+  finish(from: Connection, id: string, result: { ok?: boolean; payload?: unknown; payloadJSON?: string; error?: unknown }): boolean {
+    const w = this.waiting.get(id);
+    if (!w || w.nodeConn !== from) return false;
+    this.waiting.delete(id);
+    clearTimeout(w.timer);
+    if (result.ok === false) {
+      const err = result.error as { code?: string; message?: string } | undefined;
+      w.reject(new GatewayError(ErrorCode.UNAVAILABLE, `node command failed: ${err?.message ?? 'unknown error'}`, { nodeError: result.error }));
+    } else {
+      let payload = result.payload;
+      if (payload === undefined && typeof result.payloadJSON === 'string') {
+        try { payload = JSON.parse(result.payloadJSON); } catch { payload = result.payloadJSON; }
+      }
+      w.resolve(payload);
+    }
+    return true;
+  }
+
+  /** A node that disconnects fails everything still waiting on it. */
+  dropConnection(conn: Connection): void {
+    for (const [id, w] of this.waiting) {
+      if (w.nodeConn !== conn) continue;
+      clearTimeout(w.timer);
+      this.waiting.delete(id);
+      w.reject(new GatewayError(ErrorCode.UNAVAILABLE, 'node disconnected before answering', undefined, { retryable: true }));
+    }
+  }
+}
+
+export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
+  return {
+    'node.list': plain(() => ({ ts: Date.now(), nodes: gw.nodes().map((c) => gw.describeNode(c)) })),
+    'node.describe': method(ParamSchemas['node.describe'], (p) => {
+      const c = gw.nodeConnection(p.nodeId);
+      if (!c) throw invalidRequest('unknown nodeId', { nodeId: p.nodeId });
+      return gw.describeNode(c);
+    }),
+    'node.invoke': method(ParamSchemas['node.invoke'], async (p) => {
+      const c = gw.nodeConnection(p.nodeId);
+      if (!c) throw new GatewayError(ErrorCode.UNAVAILABLE, 'node not connected', { nodeId: p.nodeId });
+      const commands = c.identity!.commands;
+      if (!commands.includes(p.command)) throw invalidRequest(`node does not offer command: ${p.command}`, { nodeId: p.nodeId, commands });
+      const payload = await gw.invocations.start(c, p.nodeId, p.command, p.params, p.timeoutMs ?? 30_000, p.idempotencyKey);
+      return { ok: true, nodeId: p.nodeId, command: p.command, payload };
+    }),
+    'node.invoke.result': method(ParamSchemas['node.invoke.result'], (p, { conn }) => {
+      if (!gw.invocations.finish(conn, p.id, p)) throw invalidRequest('unknown invoke id', { id: p.id });
+      return { ok: true };
+    }),
+    'node.event': plain(() => ({ ok: true })),
+    'node.pending.pull': plain(() => ({ items: [] })),
+    'node.pending.drain': plain(() => ({ items: [] })),
+    'node.pending.ack': plain(() => ({ ok: true })),
+    'node.canvas.capability.refresh': plain(() => ({ ok: true })),
+    'skills.bins': plain(() => ({ bins: [] })),
+  };
+}

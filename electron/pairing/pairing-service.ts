@@ -1,0 +1,440 @@
+// Pairing as the gateway uses it: decide on a verified device, approve silently or queue for the user,
+// and own every change to a device's roles, scopes and tokens (approve, reject, remove, rotate, revoke, narrow).
+import { EventEmitter } from 'node:events';
+import { fingerprintOf, normalizeDeviceMetadata } from '../../shared/device-auth';
+import { DetailCode, ErrorCode, GatewayError, invalidRequest } from '../../shared/errors';
+import {
+  approvedRolesOf, approvedScopesOf, decidePairing, pairingMessage, remediationHint,
+  type ClientLocality, type PairingReason, type SilentPolicy,
+} from '../../shared/pairing-decision';
+import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestView } from '../../shared/pairing-types';
+import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin, unionScopes } from '../../shared/scopes';
+import type { AuditLog } from './audit-log';
+import type { PairingStore } from './pairing-store';
+import { PendingRequests, type PendingLimits } from './pending-requests';
+import type { PairedDevice, TokenRecord } from './store-schema';
+import { hashToken, newToken, tokenMatches } from './token-hash';
+
+/** Who is acting: the owner (window, gateway-token holder) or a paired device session with its scopes. */
+export type Actor =
+  | { kind: 'owner'; label: string }
+  | { kind: 'device'; deviceId: string; scopes: readonly string[]; label: string };
+
+export interface DeviceAsk {
+  deviceId: string;
+  publicKey: string;
+  role: string;
+  scopes: string[];
+  displayName?: string;
+  platform?: string;
+  deviceFamily?: string;
+  clientId?: string;
+  clientMode?: string;
+}
+
+export interface RequestContext {
+  locality: ClientLocality;
+  address: string;
+  origin?: string;
+}
+
+export interface IssuedToken {
+  token?: string;
+  role: string;
+  scopes: string[];
+  issuedAtMs: number;
+}
+
+export type TokenCheck = 'ok' | 'revoked' | 'mismatch' | 'none';
+
+interface ServiceEvents {
+  requested: [PendingRequestView];
+  resolved: [PairResolvedEvent];
+  pending: [PendingRequestView[]];
+  audit: [AuditEntry];
+  devices: [];
+  /** A device's live connections must go (removed, token revoked, narrowed). */
+  disconnect: [{ deviceId: string; role?: string; reason: string }];
+}
+
+const UNDELIVERED_TTL_MS = 10 * 60_000;
+
+function actorScopes(actor: Actor): readonly string[] {
+  return actor.kind === 'owner' ? [SCOPE.admin] : actor.scopes;
+}
+
+export class PairingService extends EventEmitter<ServiceEvents> {
+  readonly pending: PendingRequests;
+  /** Tokens minted at approval, held in memory only until the device's next connect picks them up. */
+  private undelivered = new Map<string, { token: string; until: number }>();
+  private paused = false;
+
+  constructor(
+    readonly store: PairingStore,
+    readonly audit: AuditLog,
+    limits: PendingLimits,
+    private policy: () => SilentPolicy,
+    private isConnected: (deviceId: string) => boolean = () => false,
+    private now: () => number = Date.now,
+  ) {
+    super();
+    this.pending = new PendingRequests(limits, (req) => void this.expire(req), now);
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  private record(entry: Omit<AuditEntry, 'ts'>): void {
+    const full: AuditEntry = { ts: this.now(), ...entry };
+    this.audit.append(full);
+    this.emit('audit', full);
+  }
+
+  private pendingChanged(): void {
+    this.emit('pending', this.pending.list());
+  }
+
+  private requireStore(): void {
+    const h = this.store.health();
+    if (!h.ok) {
+      throw new GatewayError(ErrorCode.UNAVAILABLE, `pairing store unavailable: ${h.error ?? 'unreadable'}${h.quarantinedTo ? ` (moved aside to ${h.quarantinedTo})` : ''}`, { code: DetailCode.STORE_UNAVAILABLE });
+    }
+  }
+
+  // ---- the connect path -------------------------------------------------------------------------
+
+  /** Token check for a device and role: the presented secret must match that role's live token. */
+  checkDeviceToken(deviceId: string, role: string, presented: string | undefined): TokenCheck {
+    if (!presented) return 'none';
+    const tok = this.store.get(deviceId)?.tokens[role];
+    if (!tok) return 'mismatch';
+    if (!tokenMatches(presented, tok.hash)) return 'mismatch';
+    return tok.revokedAtMs ? 'revoked' : 'ok';
+  }
+
+  /**
+   * Decide for a verified device. Resolves when the device may proceed (already paired, or approved silently
+   * just now); throws the pairing-required error (after queueing a request for the user) otherwise.
+   */
+  async admit(ask: DeviceAsk, ctx: RequestContext): Promise<{ silentReason?: PairingReason }> {
+    this.requireStore();
+    const rec = this.store.get(ask.deviceId);
+    const decision = decidePairing(rec, ask, ctx.locality, this.policy());
+    if (decision.kind === 'paired') return {};
+    if (decision.silent && !this.paused) {
+      await this.applyApproval(ask, { kind: 'owner', label: 'silent' }, null, decision.reason, ctx, true);
+      return { silentReason: decision.reason };
+    }
+    if (this.paused) {
+      throw new GatewayError(ErrorCode.NOT_PAIRED, 'pairing paused: the user is not accepting new pairing requests', { code: DetailCode.PAIRING_PAUSED, reason: decision.reason });
+    }
+    const result = this.pending.upsert({
+      deviceId: ask.deviceId, publicKey: ask.publicKey, fingerprint: fingerprintOf(ask.deviceId),
+      displayName: ask.displayName, platform: ask.platform, deviceFamily: ask.deviceFamily,
+      clientId: ask.clientId, clientMode: ask.clientMode, role: ask.role,
+      roles: [ask.role], scopes: ask.scopes,
+      remoteIp: ctx.locality === 'local' ? undefined : ctx.address,
+      isRepair: !!rec, reason: decision.reason, locality: ctx.locality, sourceAddress: ctx.address, origin: ctx.origin,
+      heldRoles: rec ? approvedRolesOf(rec) : [], heldScopes: rec ? approvedScopesOf(rec) : [],
+    });
+    if (result.kind === 'cooldown') {
+      throw new GatewayError(ErrorCode.NOT_PAIRED, 'pairing rejected: the user denied this device recently; try again later',
+        { code: DetailCode.PAIRING_REJECTED, reason: decision.reason }, { retryable: true, retryAfterMs: result.retryAfterMs });
+    }
+    if (result.kind === 'limited') {
+      throw new GatewayError(ErrorCode.NOT_PAIRED, `pairing rate limited: ${result.message}`, { code: DetailCode.PAIRING_RATE_LIMITED, reason: decision.reason }, { retryable: true, retryAfterMs: 30_000 });
+    }
+    const req = result.request;
+    if (result.kind === 'created') {
+      if (result.superseded) this.resolveGone(result.superseded, 'superseded', 'replaced by a new request');
+      this.record({ deviceId: ask.deviceId, reason: decision.reason, decision: 'requested', by: 'device', silent: false, role: ask.role, scopes: req.scopes, requestId: req.requestId, address: ctx.address, locality: ctx.locality, displayName: ask.displayName });
+      this.emit('requested', req);
+      this.pendingChanged();
+    }
+    throw new GatewayError(ErrorCode.NOT_PAIRED, pairingMessage(decision.reason), {
+      code: DetailCode.PAIRING_REQUIRED, reason: decision.reason, requestId: req.requestId,
+      remediationHint: remediationHint(decision.reason), deviceId: ask.deviceId,
+      requestedRole: ask.role, requestedScopes: req.scopes, approvedRoles: req.heldRoles, approvedScopes: req.heldScopes,
+    });
+  }
+
+  /**
+   * The token a connect hands back: the presented one when it still covers the ask, a freshly approved one
+   * waiting for pickup, or a new one when the stored token no longer covers what the device is approved for.
+   */
+  async ensureToken(deviceId: string, role: string, scopes: readonly string[], presented?: string): Promise<IssuedToken | null> {
+    const rec = this.store.get(deviceId);
+    if (!rec) return null;
+    const tok = rec.tokens[role];
+    const wanted = normalizeScopes(scopes);
+    const key = `${deviceId}\u0000${role}`;
+    const waiting = this.undelivered.get(key);
+    if (tok && !tok.revokedAtMs && roleScopesAllow(role, wanted, tok.scopes)) {
+      const issuedAtMs = tok.rotatedAtMs ?? tok.createdAtMs;
+      if (presented && tokenMatches(presented, tok.hash)) return { token: presented, role, scopes: tok.scopes, issuedAtMs };
+      if (waiting && waiting.until > this.now() && tokenMatches(waiting.token, tok.hash)) {
+        this.undelivered.delete(key);
+        return { token: waiting.token, role, scopes: tok.scopes, issuedAtMs };
+      }
+      return { role, scopes: tok.scopes, issuedAtMs };
+    }
+    // No usable token: mint one within the approved baseline (never wider than what was approved).
+    if (!roleScopesAllow(role, wanted, approvedScopesOf(rec)) && wanted.length) return null;
+    const token = newToken();
+    const at = this.now();
+    const scopesForToken = wanted.length ? wanted : normalizeScopes(tok?.scopes ?? (role === 'operator' ? approvedScopesOf(rec) : []));
+    await this.store.mutate((devices) => {
+      const d = devices.get(deviceId);
+      if (!d) return;
+      const prev = d.tokens[role];
+      d.tokens[role] = { hash: hashToken(token), role, scopes: scopesForToken, createdAtMs: prev?.createdAtMs ?? at, ...(prev ? { rotatedAtMs: at } : {}), ...(prev?.lastUsedAtMs ? { lastUsedAtMs: prev.lastUsedAtMs } : {}) };
+    });
+    return { token, role, scopes: scopesForToken, issuedAtMs: at };
+  }
+
+  /** Remember that a device was seen; debounced by the store so reconnects do not rewrite the file. */
+  seen(deviceId: string, role: string, address: string, local: boolean, viaToken: boolean): void {
+    const at = this.now();
+    this.store.touch(deviceId, {
+      lastSeenAtMs: at, lastSeenReason: 'connect', ...(local ? {} : { remoteIp: address }),
+      ...(viaToken ? { tokenRole: role, tokenLastUsedAtMs: at } : {}),
+    });
+  }
+
+  // ---- decisions --------------------------------------------------------------------------------
+
+  private async applyApproval(
+    ask: DeviceAsk, actor: Actor, requestId: string | null, reason: string, ctx: RequestContext | null, silent: boolean,
+  ): Promise<PairedDevice> {
+    const at = this.now();
+    const token = newToken();
+    const granted = normalizeScopes(ask.scopes);
+    const device = await this.store.mutate((devices) => {
+      const prev = devices.get(ask.deviceId);
+      const keyChanged = prev && prev.publicKey !== ask.publicKey;
+      const base = keyChanged ? undefined : prev;
+      const roles = unionScopes(base ? approvedRolesOf(base) : [], [ask.role]);
+      const approved = ask.role === 'operator' ? unionScopes(base ? approvedScopesOf(base) : [], granted) : (base ? approvedScopesOf(base) : []);
+      const prevTok = base?.tokens[ask.role];
+      const tokScopes = granted.length ? granted : normalizeScopes(prevTok?.scopes ?? (ask.role === 'operator' ? approved : []));
+      const tokens: Record<string, TokenRecord> = { ...(base?.tokens ?? {}) };
+      tokens[ask.role] = { hash: hashToken(token), role: ask.role, scopes: tokScopes, createdAtMs: prevTok?.createdAtMs ?? at, ...(prevTok ? { rotatedAtMs: at } : {}) };
+      const rec: PairedDevice = {
+        deviceId: ask.deviceId, publicKey: ask.publicKey,
+        ...(ask.displayName ? { displayName: ask.displayName } : base?.displayName ? { displayName: base.displayName } : {}),
+        ...(ask.platform ? { platform: normalizeDeviceMetadata(ask.platform) } : {}),
+        ...(ask.deviceFamily ? { deviceFamily: normalizeDeviceMetadata(ask.deviceFamily) } : {}),
+        ...(ask.clientId ? { clientId: ask.clientId } : {}),
+        ...(ask.clientMode ? { clientMode: ask.clientMode } : {}),
+        role: ask.role, roles, scopes: approved, approvedScopes: approved,
+        ...(ctx && ctx.locality !== 'local' ? { remoteIp: ctx.address } : base?.remoteIp ? { remoteIp: base.remoteIp } : {}),
+        approvedVia: silent ? 'silent' : actor.label,
+        createdAtMs: base?.createdAtMs ?? at, approvedAtMs: at, lastSeenAtMs: at, lastSeenReason: silent ? 'silent-approval' : 'approval',
+        tokens,
+      };
+      devices.set(ask.deviceId, rec);
+      return rec;
+    });
+    this.undelivered.set(`${ask.deviceId}\u0000${ask.role}`, { token, until: at + UNDELIVERED_TTL_MS });
+    const rid = requestId ?? `silent-${ask.deviceId.slice(0, 12)}-${at}`;
+    this.record({
+      deviceId: ask.deviceId, reason, decision: 'approved', by: silent ? 'silent policy (local client)' : actor.label, silent,
+      role: ask.role, scopes: granted, requestId: rid, ...(ctx ? { address: ctx.address, locality: ctx.locality } : {}), displayName: ask.displayName,
+    });
+    this.emit('resolved', { requestId: rid, deviceId: ask.deviceId, decision: 'approved', ts: at, reason, silent, cause: 'approved' });
+    this.emit('devices');
+    return device;
+  }
+
+  private findRequest(requestId: string): PendingRequestView {
+    const req = this.pending.get(requestId);
+    if (!req) throw invalidRequest('unknown requestId', { requestId, hint: 'the request was decided, replaced by a newer one, or expired' });
+    return req;
+  }
+
+  /** GHSA-hf68 / GHSA-xrq9: an approver grants nothing it does not hold, and a device acts only on itself. */
+  private checkApprover(actor: Actor, req: PendingRequestView, scopes: string[]): void {
+    if (actor.kind === 'owner') return;
+    const held = actorScopes(actor);
+    const admin = roleScopesAllow('operator', [SCOPE.admin], held);
+    if (!admin && actor.deviceId !== req.deviceId) throw invalidRequest('device pairing approval denied: a device without operator.admin may only act on its own requests');
+    if (req.role !== 'operator' && !admin) throw invalidRequest(`device pairing approval denied: approving role ${req.role} requires operator.admin`);
+    const { refused } = scopesWithin(scopes, held);
+    if (refused.length) throw invalidRequest(`device pairing approval denied: the approver does not hold ${refused.join(', ')}`);
+  }
+
+  async approve(requestId: string, actor: Actor, narrowTo?: string[]): Promise<{ requestId: string; device: PairedDeviceView }> {
+    this.requireStore();
+    const req = this.findRequest(requestId);
+    const scopes = narrowTo ? normalizeScopes(narrowTo) : req.scopes;
+    if (narrowTo && !scopes.every((s) => req.scopes.includes(s))) throw invalidRequest('approve: scopes must be a subset of the requested scopes');
+    this.checkApprover(actor, req, scopes);
+    const device = await this.applyApproval({ ...req, scopes }, actor, requestId, req.reason, { locality: req.locality, address: req.sourceAddress }, false);
+    this.pending.drop(requestId);
+    this.pendingChanged();
+    return { requestId, device: this.view(device) };
+  }
+
+  async reject(requestId: string, actor: Actor): Promise<{ requestId: string; deviceId: string }> {
+    const req = this.findRequest(requestId);
+    if (actor.kind === 'device' && !roleScopesAllow('operator', [SCOPE.admin], actor.scopes) && actor.deviceId !== req.deviceId) {
+      throw invalidRequest('device pairing rejection denied: a device without operator.admin may only act on its own requests');
+    }
+    this.pending.drop(requestId);
+    this.pending.startCooldown(req.deviceId);
+    this.record({ deviceId: req.deviceId, reason: req.reason, decision: 'rejected', by: actor.label, silent: false, role: req.role, scopes: req.scopes, requestId, address: req.sourceAddress, locality: req.locality, displayName: req.displayName });
+    this.emit('resolved', { requestId, deviceId: req.deviceId, decision: 'rejected', ts: this.now(), reason: req.reason, silent: false, cause: 'rejected' });
+    this.pendingChanged();
+    return { requestId, deviceId: req.deviceId };
+  }
+
+  private resolveGone(req: PendingRequestView, cause: 'expired' | 'superseded' | 'removed', by: string): void {
+    this.record({ deviceId: req.deviceId, reason: req.reason, decision: cause, by, silent: false, role: req.role, scopes: req.scopes, requestId: req.requestId, address: req.sourceAddress, locality: req.locality, displayName: req.displayName });
+    this.emit('resolved', { requestId: req.requestId, deviceId: req.deviceId, decision: 'rejected', ts: this.now(), reason: req.reason, silent: false, cause });
+  }
+
+  private expire(req: PendingRequestView): void {
+    this.pending.startCooldown(req.deviceId);
+    this.resolveGone(req, 'expired', 'timeout (no decision within the time limit)');
+    this.pendingChanged();
+  }
+
+  private deviceOrThrow(deviceId: string): PairedDevice {
+    const d = this.store.get(deviceId);
+    if (!d) throw invalidRequest('unknown deviceId', { deviceId });
+    return d;
+  }
+
+  private checkSelfOrAdmin(actor: Actor, deviceId: string, what: string): void {
+    if (actor.kind === 'device' && actor.deviceId !== deviceId && !roleScopesAllow('operator', [SCOPE.admin], actor.scopes)) {
+      throw invalidRequest(`${what} denied: a device without operator.admin may only act on itself`);
+    }
+  }
+
+  async remove(deviceId: string, actor: Actor): Promise<{ deviceId: string }> {
+    this.requireStore();
+    this.checkSelfOrAdmin(actor, deviceId, 'device removal');
+    this.deviceOrThrow(deviceId);
+    await this.store.mutate((devices) => void devices.delete(deviceId));
+    for (const role of ['operator', 'node']) this.undelivered.delete(`${deviceId}\u0000${role}`);
+    const pend = this.pending.dropDevice(deviceId);
+    if (pend) {
+      this.resolveGone(pend, 'removed', actor.label);
+      this.pendingChanged();
+    }
+    this.record({ deviceId, reason: 'remove', decision: 'removed', by: actor.label, silent: false });
+    this.emit('disconnect', { deviceId, reason: 'device removed' });
+    this.emit('devices');
+    return { deviceId };
+  }
+
+  async rotate(deviceId: string, role: string, scopes: string[] | undefined, actor: Actor): Promise<{ deviceId: string; role: string; token?: string; scopes: string[]; rotatedAtMs: number }> {
+    this.requireStore();
+    this.checkSelfOrAdmin(actor, deviceId, 'device token rotation');
+    const d = this.deviceOrThrow(deviceId);
+    if (!approvedRolesOf(d).includes(role) && !d.tokens[role]) throw invalidRequest('unknown deviceId/role', { deviceId, role });
+    const next = normalizeScopes(scopes ?? d.tokens[role]?.scopes ?? (role === 'operator' ? approvedScopesOf(d) : []));
+    if (next.length && !roleScopesAllow(role, next, approvedScopesOf(d))) throw invalidRequest('device token rotation denied: scopes exceed what this device is approved for', { approvedScopes: approvedScopesOf(d) });
+    const { refused } = role === 'operator' ? scopesWithin(next, actorScopes(actor)) : { refused: [] };
+    if (refused.length) throw invalidRequest(`device token rotation denied: the caller does not hold ${refused.join(', ')}`);
+    const token = newToken();
+    const at = this.now();
+    await this.store.mutate((devices) => {
+      const rec = devices.get(deviceId)!;
+      const prev = rec.tokens[role];
+      rec.tokens[role] = { hash: hashToken(token), role, scopes: next, createdAtMs: prev?.createdAtMs ?? at, rotatedAtMs: at, ...(prev?.lastUsedAtMs ? { lastUsedAtMs: prev.lastUsedAtMs } : {}) };
+    });
+    this.record({ deviceId, reason: 'rotate', decision: 'token-rotated', by: actor.label, silent: false, role, scopes: next });
+    this.emit('devices');
+    // The secret goes only to the device itself or the owner (issue #66773).
+    const maySee = actor.kind === 'owner' || actor.deviceId === deviceId;
+    return { deviceId, role, ...(maySee ? { token } : {}), scopes: next, rotatedAtMs: at };
+  }
+
+  async revoke(deviceId: string, role: string, actor: Actor): Promise<{ deviceId: string; role: string; revokedAtMs: number }> {
+    this.requireStore();
+    this.checkSelfOrAdmin(actor, deviceId, 'device token revocation');
+    const d = this.deviceOrThrow(deviceId);
+    if (!d.tokens[role]) throw invalidRequest('unknown deviceId/role', { deviceId, role });
+    const at = this.now();
+    await this.store.mutate((devices) => {
+      const tok = devices.get(deviceId)!.tokens[role]!;
+      tok.revokedAtMs = at;
+    });
+    this.undelivered.delete(`${deviceId}\u0000${role}`);
+    this.record({ deviceId, reason: 'revoke', decision: 'token-revoked', by: actor.label, silent: false, role });
+    this.emit('disconnect', { deviceId, role, reason: 'device token revoked' });
+    this.emit('devices');
+    return { deviceId, role, revokedAtMs: at };
+  }
+
+  /** Cut a device's approved operator scopes (and roles) down; its tokens shrink to match, live sessions end. */
+  async narrow(deviceId: string, scopes: string[], roles: string[] | undefined, actor: Actor): Promise<{ device: PairedDeviceView }> {
+    this.requireStore();
+    this.checkSelfOrAdmin(actor, deviceId, 'narrowing');
+    const d = this.deviceOrThrow(deviceId);
+    const nextScopes = normalizeScopes(scopes);
+    const held = approvedScopesOf(d);
+    const wider = nextScopes.filter((s) => !roleScopesAllow('operator', [s], held));
+    if (wider.length) throw invalidRequest(`narrow: ${wider.join(', ')} is not held by this device; narrowing cannot widen`);
+    const nextRoles = roles ? normalizeScopes(roles) : approvedRolesOf(d);
+    const extraRole = nextRoles.filter((r) => !approvedRolesOf(d).includes(r));
+    if (extraRole.length) throw invalidRequest(`narrow: role ${extraRole.join(', ')} is not held by this device`);
+    const updated = await this.store.mutate((devices) => {
+      const rec = devices.get(deviceId)!;
+      rec.scopes = nextScopes;
+      rec.approvedScopes = nextScopes;
+      rec.roles = nextRoles;
+      if (rec.role && !nextRoles.includes(rec.role)) rec.role = nextRoles[0];
+      for (const [role, tok] of Object.entries(rec.tokens)) {
+        if (!nextRoles.includes(role)) delete rec.tokens[role];
+        else if (role === 'operator') tok.scopes = tok.scopes.filter((s) => roleScopesAllow('operator', [s], nextScopes));
+      }
+      return structuredClone(rec);
+    });
+    this.record({ deviceId, reason: 'narrow', decision: 'narrowed', by: actor.label, silent: false, scopes: nextScopes });
+    this.emit('disconnect', { deviceId, reason: 'device scopes narrowed' });
+    this.emit('devices');
+    return { device: this.view(updated) };
+  }
+
+  // ---- views ------------------------------------------------------------------------------------
+
+  view(d: PairedDevice): PairedDeviceView {
+    const tokens = Object.values(d.tokens)
+      .map((t) => ({ role: t.role, scopes: [...t.scopes], createdAtMs: t.createdAtMs,
+        ...(t.rotatedAtMs ? { rotatedAtMs: t.rotatedAtMs } : {}), ...(t.revokedAtMs ? { revokedAtMs: t.revokedAtMs } : {}), ...(t.lastUsedAtMs ? { lastUsedAtMs: t.lastUsedAtMs } : {}) }))
+      .sort((a, b) => a.role.localeCompare(b.role));
+    return {
+      deviceId: d.deviceId, publicKey: d.publicKey, fingerprint: fingerprintOf(d.deviceId),
+      ...(d.displayName ? { displayName: d.displayName } : {}), ...(d.platform ? { platform: d.platform } : {}),
+      ...(d.deviceFamily ? { deviceFamily: d.deviceFamily } : {}), ...(d.clientId ? { clientId: d.clientId } : {}),
+      ...(d.clientMode ? { clientMode: d.clientMode } : {}), ...(d.role ? { role: d.role } : {}),
+      roles: approvedRolesOf(d), scopes: normalizeScopes(d.scopes ?? approvedScopesOf(d)), approvedScopes: approvedScopesOf(d),
+      ...(d.remoteIp ? { remoteIp: d.remoteIp } : {}), ...(d.approvedVia ? { approvedVia: d.approvedVia } : {}),
+      createdAtMs: d.createdAtMs, approvedAtMs: d.approvedAtMs,
+      ...(d.lastSeenAtMs ? { lastSeenAtMs: d.lastSeenAtMs } : {}), ...(d.lastSeenReason ? { lastSeenReason: d.lastSeenReason } : {}),
+      connected: this.isConnected(d.deviceId), tokens,
+    };
+  }
+
+  /** device.pair.list: a non-admin device session sees only itself. */
+  list(actor: Actor): { pending: PendingRequestView[]; paired: PairedDeviceView[] } {
+    const all = actor.kind === 'owner' || roleScopesAllow('operator', [SCOPE.admin], actor.scopes);
+    const own = (id: string) => all || (actor.kind === 'device' && actor.deviceId === id);
+    return {
+      pending: this.pending.list().filter((r) => own(r.deviceId)),
+      paired: this.store.list().filter((d) => own(d.deviceId)).map((d) => this.view(d)),
+    };
+  }
+
+  close(): void {
+    this.pending.clear();
+    this.undelivered.clear();
+  }
+}

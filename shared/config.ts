@@ -1,0 +1,53 @@
+// Gateway settings (policy, port, limits): one versioned document, edited over config.get / config.set.
+import { z } from 'zod';
+
+export const GatewayConfigSchema = z.strictObject({
+  version: z.literal(1),
+  port: z.number().int().min(0).max(65535),
+  silentApproval: z.strictObject({
+    enabled: z.boolean(),
+    /** null: no cap; otherwise silent approval may grant only these scopes (with implication). */
+    ceiling: z.array(z.string().min(1)).nullable(),
+  }),
+  /** Refuse every new pairing request (tray "Pause pairing"). */
+  pairingPaused: z.boolean(),
+  limits: z.strictObject({
+    pendingMax: z.number().int().min(1).max(1000),
+    pendingPerAddress: z.number().int().min(1).max(1000),
+    pendingTtlMs: z.number().int().min(1000).max(3_600_000),
+    denyCooldownMs: z.number().int().min(0).max(86_400_000),
+    maxPayloadBytes: z.number().int().min(1024).max(26_214_400),
+  }),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+
+export const DEFAULT_PORT = 18789;
+
+export function defaultConfig(): GatewayConfig {
+  return {
+    version: 1,
+    port: DEFAULT_PORT,
+    silentApproval: { enabled: true, ceiling: null },
+    pairingPaused: false,
+    limits: { pendingMax: 32, pendingPerAddress: 4, pendingTtlMs: 300_000, denyCooldownMs: 30_000, maxPayloadBytes: 1_048_576 },
+  };
+}
+
+/** Paths config.set accepts; each is validated by re-checking the whole document. */
+export const CONFIG_PATHS = [
+  'port', 'silentApproval.enabled', 'silentApproval.ceiling', 'pairingPaused',
+  'limits.pendingMax', 'limits.pendingPerAddress', 'limits.pendingTtlMs', 'limits.denyCooldownMs', 'limits.maxPayloadBytes',
+] as const;
+
+/** A copy of `config` with `path` set to `value`, or an error message naming what is wrong. */
+export function setConfigPath(config: GatewayConfig, path: string, value: unknown): { ok: true; config: GatewayConfig } | { ok: false; error: string } {
+  if (!(CONFIG_PATHS as readonly string[]).includes(path)) return { ok: false, error: `unknown config path: ${path} (known: ${CONFIG_PATHS.join(', ')})` };
+  const next = structuredClone(config) as unknown as Record<string, unknown>;
+  const parts = path.split('.');
+  let node = next;
+  for (const p of parts.slice(0, -1)) node = node[p] as Record<string, unknown>;
+  node[parts[parts.length - 1]!] = value;
+  const parsed = GatewayConfigSchema.safeParse(next);
+  if (!parsed.success) return { ok: false, error: `invalid value for ${path}: ${parsed.error.issues.map((i) => i.message).join('; ')}` };
+  return { ok: true, config: parsed.data };
+}
