@@ -34,37 +34,39 @@ export class SessionRegistry {
     return [...this.sessions.values()].sort((a, b) => b.updatedAtMs - a.updatedAtMs).slice(0, limit);
   }
 
-  /** Writes are serialised so concurrent patches never interleave on disk. */
-  private persist(next: Map<string, SessionEntry>): Promise<void> {
-    const write = this.queue.then(() => writeJsonDocument(this.path, { version: 1, sessions: Object.fromEntries(next) }));
-    this.queue = write.catch(() => {});
-    return write;
+  /** Every change is computed and written inside one queue, so concurrent patches never lose each other. */
+  private change<T>(fn: (draft: Map<string, SessionEntry>) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const draft = new Map(this.sessions);
+      const result = fn(draft);
+      await writeJsonDocument(this.path, { version: 1, sessions: Object.fromEntries(draft) });
+      this.sessions = draft;
+      return result;
+    });
+    this.queue = run.catch(() => {});
+    return run;
   }
 
-  async patch(key: string, patch: { label?: string | null; model?: string | null; settings?: Record<string, unknown> }, now = Date.now()): Promise<SessionEntry> {
-    const prev = this.sessions.get(key);
-    if (!prev && this.sessions.size >= MAX_SESSIONS) throw invalidRequest(`too many sessions (${MAX_SESSIONS}); delete some first`);
-    const entry: SessionEntry = {
-      key,
-      ...(prev ?? { createdAtMs: now }),
-      ...(patch.label !== undefined ? { label: patch.label } : {}),
-      ...(patch.model !== undefined ? { model: patch.model } : {}),
-      ...(patch.settings !== undefined ? { settings: { ...(prev?.settings ?? {}), ...patch.settings } } : {}),
-      createdAtMs: prev?.createdAtMs ?? now,
-      updatedAtMs: now,
-    };
-    const next = new Map(this.sessions).set(key, entry);
-    await this.persist(next);
-    this.sessions = next;
-    return entry;
+  patch(key: string, patch: { label?: string | null; model?: string | null; settings?: Record<string, unknown> }, now = Date.now()): Promise<SessionEntry> {
+    return this.change((draft) => {
+      const prev = draft.get(key);
+      if (!prev && draft.size >= MAX_SESSIONS) throw invalidRequest(`too many sessions (${MAX_SESSIONS}); delete some first`);
+      const entry: SessionEntry = {
+        ...prev,
+        key,
+        ...(patch.label !== undefined ? { label: patch.label } : {}),
+        ...(patch.model !== undefined ? { model: patch.model } : {}),
+        ...(patch.settings !== undefined ? { settings: { ...(prev?.settings ?? {}), ...patch.settings } } : {}),
+        createdAtMs: prev?.createdAtMs ?? now,
+        updatedAtMs: now,
+      };
+      draft.set(key, entry);
+      return entry;
+    });
   }
 
   async delete(key: string): Promise<{ key: string; deleted: boolean }> {
     if (!this.sessions.has(key)) return { key, deleted: false };
-    const next = new Map(this.sessions);
-    next.delete(key);
-    await this.persist(next);
-    this.sessions = next;
-    return { key, deleted: true };
+    return this.change((draft) => ({ key, deleted: draft.delete(key) }));
   }
 }
