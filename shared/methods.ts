@@ -6,6 +6,8 @@ import { SCOPE } from './scopes';
 export const NODE_METHODS = new Set([
   'node.invoke.result', 'node.event', 'node.pending.drain', 'node.canvas.capability.refresh', 'node.pending.pull',
   'node.pending.ack', 'skills.bins',
+  // Sent by `openclaw node run` right after hello-ok.
+  'node.runnerInventory.update', 'node.skills.update', 'node.pluginTools.update',
 ]);
 
 const READ_METHODS = [

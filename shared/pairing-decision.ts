@@ -93,7 +93,7 @@ export function decidePairing(
 /** The pairing-required message a client sees, in the wording of current OpenClaw gateways. */
 export function pairingMessage(reason: PairingReason): string {
   switch (reason) {
-    case 'not-paired': return 'pairing required: device is not paired yet';
+    case 'not-paired': return 'pairing required: device is not approved yet';
     case 'metadata-upgrade': return 'pairing required: device metadata changed since approval';
     case 'role-upgrade': return 'pairing required: device is asking for a higher role than currently approved';
     case 'scope-upgrade': return 'pairing required: device is asking for more scopes than currently approved';

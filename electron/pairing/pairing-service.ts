@@ -159,6 +159,8 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     throw new GatewayError(ErrorCode.NOT_PAIRED, pairingMessage(decision.reason), {
       code: DetailCode.PAIRING_REQUIRED, reason: decision.reason, requestId: req.requestId,
       remediationHint: remediationHint(decision.reason), deviceId: ask.deviceId,
+      // The request stays the same while the ask does, so OpenClaw clients may keep retrying until the user decides.
+      recommendedNextStep: 'wait_then_retry', pauseReconnect: false, retryable: true,
       requestedRole: ask.role, requestedScopes: req.scopes, approvedRoles: req.heldRoles, approvedScopes: req.heldScopes,
     });
   }
@@ -333,7 +335,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     return { deviceId };
   }
 
-  async rotate(deviceId: string, role: string, scopes: string[] | undefined, actor: Actor): Promise<{ deviceId: string; role: string; token?: string; scopes: string[]; rotatedAtMs: number }> {
+  async rotate(deviceId: string, role: string, scopes: string[] | undefined, actor: Actor): Promise<{ deviceId: string; role: string; token?: string; tokenDelivery: string; scopes: string[]; rotatedAtMs: number }> {
     this.requireStore();
     this.checkSelfOrAdmin(actor, deviceId, 'device token rotation');
     const d = this.deviceOrThrow(deviceId);
@@ -353,7 +355,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     this.emit('devices');
     // The secret goes only to the device itself or the owner (issue #66773).
     const maySee = actor.kind === 'owner' || actor.deviceId === deviceId;
-    return { deviceId, role, ...(maySee ? { token } : {}), scopes: next, rotatedAtMs: at };
+    return { deviceId, role, ...(maySee ? { token } : {}), tokenDelivery: maySee ? 'in-band' : 'withheld-cross-device', scopes: next, rotatedAtMs: at };
   }
 
   async revoke(deviceId: string, role: string, actor: Actor): Promise<{ deviceId: string; role: string; revokedAtMs: number }> {

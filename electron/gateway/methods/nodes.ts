@@ -87,5 +87,8 @@ export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
     'node.pending.ack': plain(() => ({ ok: true })),
     'node.canvas.capability.refresh': plain(() => ({ ok: true })),
     'skills.bins': plain(() => ({ bins: [] })),
+    'node.runnerInventory.update': plain(() => ({ ok: true })),
+    'node.skills.update': plain(() => ({ ok: true })),
+    'node.pluginTools.update': plain(() => ({ ok: true })),
   };
 }

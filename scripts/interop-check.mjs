@@ -1,0 +1,415 @@
+#!/usr/bin/env node
+// Interop check: drives the real OpenClaw CLI (and the OpenClaw GatewayClient library) against a running
+// gateway and asserts the results. Normally started by scripts/interop.sh, which installs Node 24 + openclaw
+// into a scratch folder and starts Loopgate. Must run under Node >= 24.16 (the openclaw CLI requires it).
+//
+// Env:
+//   INTEROP_SCRATCH   scratch folder holding node_modules/{openclaw,ws}                (required)
+//   GATEWAY_URL       ws://127.0.0.1:<port> of the gateway under test                   (required)
+//   GATEWAY_TOKEN     the gateway's shared token                                        (required)
+//   CLI_HOME          HOME for the CLI and GatewayClient (default: a fresh temp dir)
+//   INTEROP_VERBOSE=1 print every CLI command and its output
+//
+// Prints one line per check and a final summary "N passed, N failed"; exits 1 if anything failed.
+
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { generateKeyPairSync, createHash, createPublicKey, sign } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const SCRATCH = mustEnv("INTEROP_SCRATCH");
+const URL_ = mustEnv("GATEWAY_URL");
+const TOKEN = mustEnv("GATEWAY_TOKEN");
+const CLI_HOME = process.env.CLI_HOME || mkdtempSync(path.join(tmpdir(), "loopgate-interop-home-"));
+const VERBOSE = process.env.INTEROP_VERBOSE === "1";
+const requireScratch = createRequire(path.join(SCRATCH, "package.json"));
+const WebSocket = requireScratch("ws");
+const OPENCLAW_DIR = path.join(SCRATCH, "node_modules", "openclaw");
+const OPENCLAW_ENTRY = path.join(OPENCLAW_DIR, "openclaw.mjs"); // package.json "bin": {"openclaw": "openclaw.mjs"}
+const OPENCLAW_VERSION = JSON.parse(readFileSync(path.join(OPENCLAW_DIR, "package.json"), "utf8")).version;
+
+function mustEnv(name) {
+  const v = process.env[name];
+  if (!v) { console.error(`interop-check: ${name} is required`); process.exit(2); }
+  return v;
+}
+
+// ---------------------------------------------------------------- result bookkeeping
+let passed = 0, failed = 0;
+function check(name, cond, detail = "") {
+  if (cond) { passed++; console.log(`  ok   ${name}`); }
+  else { failed++; console.log(`  FAIL ${name}${detail ? `\n       ${String(detail).split("\n").join("\n       ")}` : ""}`); }
+  return Boolean(cond);
+}
+const section = (title) => console.log(`\n# ${title}`);
+const short = (s, n = 600) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+// ---------------------------------------------------------------- running the real CLI
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+function cli(...args) {
+  const env = { ...process.env, HOME: CLI_HOME, NO_COLOR: "1", FORCE_COLOR: "0" };
+  for (const k of Object.keys(env)) if (k.startsWith("OPENCLAW_")) delete env[k]; // no ambient gateway config
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [OPENCLAW_ENTRY, ...args, "--url", URL_, "--token", TOKEN], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const r = { code, stdout: stripAnsi(stdout).trim(), stderr: stripAnsi(stderr).trim() };
+      r.describe = `openclaw ${args.join(" ")} -> exit ${code}\nstdout: ${short(r.stdout)}\nstderr: ${short(r.stderr)}`;
+      try { r.json = JSON.parse(r.stdout); } catch { r.json = undefined; }
+      if (VERBOSE) console.log(`  $ ${r.describe.split("\n").join("\n    ")}`);
+      resolve(r);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- hand-rolled device client (protocol 4, v3 signature)
+function newDevice(label) {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const raw = publicKey.export({ type: "spki", format: "der" }).subarray(12); // strip 302a300506032b6570032100
+  return {
+    label, privateKey,
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }),
+    privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }),
+    publicKey: raw.toString("base64url"),
+    deviceId: createHash("sha256").update(raw).digest("hex"),
+    tokens: {}, // role -> device token from hello-ok
+  };
+}
+const lowerAscii = (v) => (v ?? "").trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/** One WebSocket connect attempt. Resolves {ok, hello?, error?, close?}. Keeps the socket open on success. */
+// `remote: true` sends a non-local Host header, as a client arriving through a tunnel or proxy would: Loopgate
+// approves local first pairings silently, so such a client is how a test gets a request that waits for the user.
+function connectDevice(dev, { role, scopes = [], auth = { token: TOKEN }, keepOpen = false, remote = false } = {}) {
+  const client = role === "node"
+    ? { id: "node-host", displayName: dev.label, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "node" }
+    : { id: "gateway-client", displayName: dev.label, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "backend" };
+  return new Promise((resolve) => {
+    const ws = new WebSocket(URL_, remote ? { headers: { Host: "gateway.example" } } : {});
+    const out = { ok: false, ws };
+    let settled = false;
+    const done = () => { if (!settled) { settled = true; clearTimeout(timer); resolve(out); } };
+    const timer = setTimeout(() => { out.error = { code: "CLIENT_TIMEOUT", message: "no answer within 10s" }; ws.terminate(); done(); }, 10_000);
+    ws.on("message", (data) => {
+      const f = JSON.parse(data.toString());
+      if (f.type === "event" && f.event === "connect.challenge") {
+        const { nonce, ts } = f.payload;
+        const signatureToken = auth.token ?? auth.deviceToken ?? "";
+        const payload = ["v3", dev.deviceId, client.id, client.mode, role, scopes.join(","), String(ts), signatureToken, nonce,
+          lowerAscii(client.platform), lowerAscii(client.deviceFamily)].join("|");
+        const signature = sign(null, Buffer.from(payload), dev.privateKey).toString("base64url");
+        ws.send(JSON.stringify({ type: "req", id: "1", method: "connect", params: {
+          minProtocol: 4, maxProtocol: 4, client, caps: [], commands: [], auth, role, scopes,
+          device: { id: dev.deviceId, publicKey: dev.publicKey, signature, signedAt: ts, nonce } } }));
+      } else if (f.type === "res" && f.id === "1") {
+        out.ok = f.ok;
+        if (f.ok) {
+          out.hello = f.payload;
+          if (f.payload?.auth?.deviceToken) dev.tokens[role] = f.payload.auth.deviceToken;
+          if (!keepOpen) ws.close();
+          done();
+        } else {
+          out.error = f.error;
+          setTimeout(done, 1500); // wait briefly for the close frame
+        }
+      }
+    });
+    ws.on("close", (code, reason) => { out.close = { code, reason: reason.toString() }; done(); });
+    ws.on("error", (e) => { out.error ??= { code: "SOCKET_ERROR", message: e.message }; done(); });
+  });
+}
+
+/** Device-less operator connection that records every event (for device.pair.requested/resolved). */
+async function eventListener() {
+  const events = [];
+  const ws = new WebSocket(URL_);
+  const hello = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 10_000);
+    ws.on("message", (data) => {
+      const f = JSON.parse(data.toString());
+      if (f.type === "event" && f.event === "connect.challenge") {
+        ws.send(JSON.stringify({ type: "req", id: "1", method: "connect", params: {
+          minProtocol: 4, maxProtocol: 4, caps: [], auth: { token: TOKEN }, role: "operator", scopes: ["operator.admin"],
+          client: { id: "gateway-client", displayName: "interop-events", version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "backend" } } }));
+      } else if (f.type === "res" && f.id === "1") { clearTimeout(timer); resolve(f.ok ? f.payload : null); }
+      else if (f.type === "event") events.push(f);
+    });
+    ws.on("error", () => resolve(null));
+  });
+  const waitFor = (pred, ms = 3000) => new Promise((resolve) => {
+    const t0 = Date.now();
+    const poll = () => { const e = events.find(pred); if (e || Date.now() - t0 > ms) resolve(e); else setTimeout(poll, 50); };
+    poll();
+  });
+  return { hello, events, waitFor, close: () => ws.close() };
+}
+
+/** Connect until paired: silent pairing, or NOT_PAIRED -> `devices approve <requestId>` -> reconnect. */
+async function ensurePaired(dev, role, scopes) {
+  let r = await connectDevice(dev, { role, scopes });
+  if (r.ok) return { silent: true, result: r };
+  const requestId = r.error?.details?.requestId;
+  if (r.error?.code !== "NOT_PAIRED" || !requestId) return { silent: false, result: r };
+  const approve = await cli("devices", "approve", requestId);
+  r = await connectDevice(dev, { role, scopes });
+  return { silent: false, approve, requestId, result: r };
+}
+
+const pendingOf = (list, requestId) => (list?.pending ?? []).find((p) => p.requestId === requestId);
+const pairedOf = (list, deviceId) => (list?.paired ?? []).find((p) => p.deviceId === deviceId);
+const rolesOf = (entry) => [...new Set([...(entry?.roles ?? []), ...(entry?.role ? [entry.role] : [])])];
+
+// ================================================================= checks
+async function main() {
+  console.log(`interop-check: openclaw ${OPENCLAW_VERSION}, node ${process.version}, gateway ${URL_}, CLI HOME ${CLI_HOME}`);
+
+  section("read-only CLI commands");
+  let r = await cli("gateway", "call", "health", "--json");
+  check("gateway call health --json exits 0 with a JSON object", r.code === 0 && r.json && typeof r.json === "object" && !Array.isArray(r.json), r.describe);
+  r = await cli("gateway", "call", "status", "--json");
+  check("gateway call status --json exits 0 with a JSON object", r.code === 0 && r.json && typeof r.json === "object" && !Array.isArray(r.json), r.describe);
+  r = await cli("gateway", "call", "health");
+  check("gateway call health prints 'Gateway call: health'", r.code === 0 && r.stdout.startsWith("Gateway call: health"), r.describe);
+  r = await cli("system", "presence", "--json");
+  check("system presence --json exits 0 with a JSON array", r.code === 0 && Array.isArray(r.json), r.describe);
+  r = await cli("devices", "list", "--json");
+  check("devices list --json exits 0 with {pending:[], paired:[]}", r.code === 0 && Array.isArray(r.json?.pending) && Array.isArray(r.json?.paired), r.describe);
+
+  section("auth failures");
+  const bad = await new Promise((resolve) => {
+    const env = { ...process.env, HOME: CLI_HOME, NO_COLOR: "1" };
+    const child = spawn(process.execPath, [OPENCLAW_ENTRY, "gateway", "call", "health", "--url", URL_, "--token", `${TOKEN}-wrong`, "--json"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("close", (code) => resolve({ code, out }));
+  });
+  let badJson; try { badJson = JSON.parse(bad.out); } catch {}
+  check("wrong token: CLI exits 1 with ok:false and an 'unauthorized' message", bad.code === 1 && badJson?.ok === false && /unauthorized/i.test(badJson?.error?.message ?? ""), `exit ${bad.code}: ${short(bad.out)}`);
+
+  section("pairing: new node device -> pending -> approve");
+  const listener = await eventListener();
+  check("event listener (device-less operator.admin, token auth) gets hello-ok", !!listener.hello);
+  const nodeDev = newDevice("interop-node-a");
+  let first = await connectDevice(nodeDev, { role: "node" });
+  let requestId = first.error?.details?.requestId;
+  if (first.ok) {
+    // Some gateways silently pair a brand-new local node. Fall back to a role upgrade, which always needs approval.
+    console.log("  note: a brand-new node device was paired silently; using an operator->node role upgrade instead");
+    const upDev = newDevice("interop-node-upgrade");
+    await connectDevice(upDev, { role: "operator", scopes: ["operator.read"] });
+    first = await connectDevice(upDev, { role: "node" });
+    requestId = first.error?.details?.requestId;
+    Object.assign(nodeDev, upDev);
+  }
+  check("node connect answered NOT_PAIRED / details.code PAIRING_REQUIRED with a requestId",
+    first.error?.code === "NOT_PAIRED" && first.error?.details?.code === "PAIRING_REQUIRED" && typeof requestId === "string" && requestId.length > 0,
+    JSON.stringify(first.error));
+  check("pairing-required error message starts with 'pairing required'", /^pairing required/.test(first.error?.message ?? ""), first.error?.message);
+  check("socket closed with 1008 after NOT_PAIRED", first.close?.code === 1008, JSON.stringify(first.close));
+  const requested = await listener.waitFor((e) => e.event === "device.pair.requested" && e.payload?.requestId === requestId);
+  check("device.pair.requested event broadcast to operators", !!requested, JSON.stringify(listener.events.map((e) => e.event)));
+
+  r = await cli("devices", "list", "--json");
+  const pend = pendingOf(r.json, requestId);
+  check("devices list --json shows the pending request", r.code === 0 && !!pend, r.describe);
+  check("pending entry has deviceId, publicKey, role node, ts",
+    pend && pend.deviceId === nodeDev.deviceId && pend.publicKey === nodeDev.publicKey && rolesOf(pend).includes("node") && typeof pend.ts === "number",
+    JSON.stringify(pend));
+  r = await cli("devices", "list");
+  check("devices list (text) prints 'Pending (N)' and the requestId", r.code === 0 && /Pending \(\d+\)/.test(r.stdout) && r.stdout.includes(requestId), r.describe);
+
+  r = await cli("devices", "approve", requestId);
+  check(`devices approve prints 'Approved <deviceId> (<requestId>)'`, r.code === 0 && r.stdout.split("\n").includes(`Approved ${nodeDev.deviceId} (${requestId})`), r.describe);
+  const resolved = await listener.waitFor((e) => e.event === "device.pair.resolved" && e.payload?.requestId === requestId);
+  check("device.pair.resolved {decision:'approved'} broadcast", resolved?.payload?.decision === "approved" && resolved?.payload?.deviceId === nodeDev.deviceId, JSON.stringify(resolved));
+
+  let again = await connectDevice(nodeDev, { role: "node" });
+  check("approved node reconnects: hello-ok with auth.role node and a deviceToken",
+    again.ok && again.hello?.auth?.role === "node" && typeof again.hello?.auth?.deviceToken === "string", JSON.stringify(again.error ?? again.hello?.auth));
+  check("hello-ok has type hello-ok, protocol 4, policy.tickIntervalMs",
+    again.hello?.type === "hello-ok" && again.hello?.protocol === 4 && typeof again.hello?.policy?.tickIntervalMs === "number", JSON.stringify(again.hello ?? {}).slice(0, 300));
+  const nodeToken = nodeDev.tokens.node;
+  if (nodeToken) {
+    const viaToken = await connectDevice(nodeDev, { role: "node", auth: { deviceToken: nodeToken } });
+    check("node reconnects with only its device token (auth.method device-token)", viaToken.ok && viaToken.hello?.auth?.method === "device-token", JSON.stringify(viaToken.error ?? viaToken.hello?.auth));
+  }
+  r = await cli("devices", "list", "--json");
+  const pairedNode = pairedOf(r.json, nodeDev.deviceId);
+  check("devices list --json: device now paired with role node and a node token summary",
+    !!pairedNode && rolesOf(pairedNode).includes("node") && (pairedNode.tokens ?? []).some((t) => t.role === "node") && !pendingOf(r.json, requestId),
+    JSON.stringify(pairedNode ?? r.json));
+  check("paired token summaries do not leak token secrets", !(pairedNode?.tokens ?? []).some((t) => "token" in t), JSON.stringify(pairedNode?.tokens));
+
+  r = await cli("devices", "approve", requestId);
+  check("approving an already-resolved requestId exits 1 ('No pending device request matches')", r.code === 1 && r.stderr.includes("No pending device request matches"), r.describe);
+
+  section("pairing: reject");
+  const rejDev = newDevice("interop-node-reject");
+  const rej = await connectDevice(rejDev, { role: "node", remote: true });
+  const rejId = rej.error?.details?.requestId;
+  if (check("second node device gets a pending request", !!rejId, JSON.stringify(rej.error ?? rej.hello?.auth))) {
+    r = await cli("devices", "reject", rejId);
+    check("devices reject prints 'Rejected <deviceId>'", r.code === 0 && r.stdout.split("\n").includes(`Rejected ${rejDev.deviceId}`), r.describe);
+    const rejEv = await listener.waitFor((e) => e.event === "device.pair.resolved" && e.payload?.requestId === rejId);
+    check("device.pair.resolved {decision:'rejected'} broadcast", rejEv?.payload?.decision === "rejected", JSON.stringify(rejEv));
+    r = await cli("devices", "list", "--json");
+    check("rejected request is gone and the device is not paired", r.code === 0 && !pendingOf(r.json, rejId) && !pairedOf(r.json, rejDev.deviceId), r.describe);
+    r = await cli("devices", "reject", rejId, "--json");
+    check("rejecting it again exits 1", r.code === 1, r.describe);
+  }
+
+  section("operator device: rotate / revoke");
+  const opDev = newDevice("interop-operator");
+  const op = await ensurePaired(opDev, "operator", ["operator.read"]);
+  check(`operator device paired (${op.silent ? "silently" : "after devices approve"}) and got a device token`,
+    op.result.ok && typeof opDev.tokens.operator === "string", JSON.stringify(op.result.error ?? op.result.hello?.auth) + (op.approve ? `\n${op.approve.describe}` : ""));
+  const oldOpToken = opDev.tokens.operator;
+  r = await cli("devices", "rotate", "--device", opDev.deviceId, "--role", "operator", "--json");
+  check("devices rotate --role operator --json prints {deviceId, role, scopes, rotatedAtMs}",
+    r.code === 0 && r.json?.deviceId === opDev.deviceId && r.json?.role === "operator" && Array.isArray(r.json?.scopes) && typeof r.json?.rotatedAtMs === "number", r.describe);
+  if (oldOpToken) {
+    const stale = await connectDevice(opDev, { role: "operator", scopes: ["operator.read"], auth: { deviceToken: oldOpToken } });
+    check("old operator device token is refused after rotate", !stale.ok, JSON.stringify(stale.hello?.auth ?? stale.error));
+  }
+  r = await cli("devices", "rotate", "--device", opDev.deviceId, "--role", "operator");
+  check("devices rotate (no --json) also prints the JSON result", r.code === 0 && r.json?.deviceId === opDev.deviceId, r.describe);
+  const fresh = await connectDevice(opDev, { role: "operator", scopes: ["operator.read"] });
+  check("operator reconnects with the shared token after rotate", fresh.ok, JSON.stringify(fresh.error));
+  const currentOpToken = opDev.tokens.operator;
+  r = await cli("devices", "revoke", "--device", opDev.deviceId, "--role", "operator", "--json");
+  check("devices revoke --role operator --json prints {deviceId, role, revokedAtMs}",
+    r.code === 0 && r.json?.deviceId === opDev.deviceId && r.json?.role === "operator" && typeof r.json?.revokedAtMs === "number", r.describe);
+  if (currentOpToken) {
+    const revoked = await connectDevice(opDev, { role: "operator", scopes: ["operator.read"], auth: { deviceToken: currentOpToken } });
+    check("revoked operator device token is refused", !revoked.ok, JSON.stringify(revoked.hello?.auth ?? revoked.error));
+  }
+  r = await cli("devices", "list", "--json");
+  const opEntry = pairedOf(r.json, opDev.deviceId);
+  check("devices list --json marks the operator token revoked", (opEntry?.tokens ?? []).some((t) => t.role === "operator" && typeof t.revokedAtMs === "number"), JSON.stringify(opEntry));
+  r = await cli("devices", "revoke", "--device", nodeDev.deviceId, "--role", "node");
+  check("devices revoke --role node (CLI escalates to operator.admin) prints JSON", r.code === 0 && r.json?.role === "node" && r.json?.deviceId === nodeDev.deviceId, r.describe);
+  r = await cli("devices", "rotate", "--device", "0".repeat(64), "--role", "operator", "--json");
+  check("rotate of an unknown device exits 1", r.code === 1, r.describe);
+
+  section("remove");
+  r = await cli("devices", "remove", nodeDev.deviceId);
+  check("devices remove prints 'Removed <deviceId>'", r.code === 0 && r.stdout.split("\n").includes(`Removed ${nodeDev.deviceId}`), r.describe);
+  r = await cli("devices", "remove", opDev.deviceId, "--json");
+  check("devices remove --json prints {deviceId}", r.code === 0 && r.json?.deviceId === opDev.deviceId, r.describe);
+  r = await cli("devices", "list", "--json");
+  check("removed devices are gone from devices list", r.code === 0 && !pairedOf(r.json, nodeDev.deviceId) && !pairedOf(r.json, opDev.deviceId), r.describe);
+  r = await cli("devices", "remove", nodeDev.deviceId);
+  check("removing an unknown device exits 1", r.code === 1, r.describe);
+  const afterRemove = await connectDevice(nodeDev, { role: "node", remote: true });
+  check("removed node device must pair again (NOT_PAIRED)", afterRemove.error?.code === "NOT_PAIRED", JSON.stringify(afterRemove.error ?? afterRemove.hello?.auth));
+  if (afterRemove.error?.details?.requestId) await cli("devices", "reject", afterRemove.error.details.requestId);
+  listener.close();
+
+  section("OpenClaw GatewayClient library");
+  await gatewayClientCheck();
+
+  section("openclaw node run (real node host)");
+  await nodeHostCheck();
+
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+/** The real client library: operator with a device identity must reach hello-ok and make a request. */
+async function gatewayClientCheck() {
+  process.env.HOME = CLI_HOME; // the library keeps its device-token store under $HOME/.openclaw
+  let GatewayClient;
+  try {
+    ({ GatewayClient } = await import(pathToFileURL(requireScratch.resolve("openclaw/plugin-sdk/gateway-runtime")).href));
+  } catch (e) {
+    check("import GatewayClient from openclaw/plugin-sdk/gateway-runtime", false, e.message);
+    return;
+  }
+  const dev = newDevice("interop-gateway-client");
+  let helloOk, connectError;
+  const client = new GatewayClient({
+    url: URL_, token: TOKEN, role: "operator", scopes: ["operator.read"], clientName: "gateway-client", mode: "backend",
+    clientDisplayName: "interop-gateway-client",
+    deviceIdentity: { deviceId: dev.deviceId, publicKeyPem: dev.publicKeyPem, privateKeyPem: dev.privateKeyPem },
+    onHelloOk: (h) => (helloOk = h),
+    onConnectError: (e) => (connectError = e),
+  });
+  client.start();
+  const t0 = Date.now();
+  while (!helloOk && !connectError && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 50));
+  check("GatewayClient (operator, device identity) gets hello-ok", !!helloOk, connectError?.message ?? "timeout");
+  if (helloOk) {
+    try {
+      const health = await client.request("health", {});
+      check("GatewayClient.request('health') resolves", health !== undefined);
+    } catch (e) {
+      check("GatewayClient.request('health') resolves", false, e.message);
+    }
+  }
+  await client.stopAndWait().catch(() => {});
+  const list = await cli("devices", "list", "--json");
+  const entry = pairedOf(list.json, dev.deviceId) ?? pendingOf(list.json, (list.json?.pending ?? []).find((p) => p.deviceId === dev.deviceId)?.requestId);
+  check("GatewayClient device appears in devices list", !!entry, list.describe);
+  if (pairedOf(list.json, dev.deviceId)) await cli("devices", "remove", dev.deviceId);
+}
+
+/** Start `openclaw node run` (own HOME, so its device identity stays away from the CLI's HOME) and wait for
+ *  "connected" or a pairing requestId in its output. Resolves {connected, requestId, output, stop()}. */
+function startNodeHost(home) {
+  const env = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0", OPENCLAW_GATEWAY_URL: URL_, OPENCLAW_GATEWAY_TOKEN: TOKEN };
+  const { hostname, port } = new URL(URL_);
+  const child = spawn(process.execPath, [OPENCLAW_ENTRY, "node", "run", "--host", hostname, "--port", port, "--no-tls"],
+    { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("close", resolve);
+    try { process.kill(-child.pid, "SIGTERM"); } catch { resolve(); }
+    setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 3000).unref();
+  });
+  return new Promise((resolve) => {
+    const finish = (extra) => { clearTimeout(timer); resolve({ output: stripAnsi(output), stop, ...extra }); };
+    const onData = (d) => {
+      output += d;
+      const plain = stripAnsi(output);
+      if (/node host gateway connected/.test(plain)) finish({ connected: true });
+      const m = plain.match(/requestId: ([A-Za-z0-9._:-]+)\)/);
+      if (m) finish({ connected: false, requestId: m[1] });
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("close", () => finish({ connected: false, exited: true }));
+    const timer = setTimeout(() => finish({ connected: false, timedOut: true }), 30_000);
+  });
+}
+
+async function nodeHostCheck() {
+  const home = mkdtempSync(path.join(CLI_HOME, "nodehost-home-")); // separate HOME, cleaned up with CLI_HOME
+  let host = await startNodeHost(home);
+  if (!host.connected && host.requestId) {
+    check("node run: first connect needs pairing (requestId reported)", true);
+    await host.stop();
+    const r = await cli("devices", "approve", host.requestId);
+    check("devices approve <node-host requestId> prints 'Approved ...'", r.code === 0 && /^Approved [0-9a-f]{64} \(/m.test(r.stdout), r.describe);
+    host = await startNodeHost(home);
+  }
+  check("node run: node host reaches 'node host gateway connected'", host.connected, short(host.output, 1500));
+  await host.stop();
+  const list = await cli("devices", "list", "--json");
+  const nodeEntry = (list.json?.paired ?? []).find((d) => d.clientId === "node-host" && rolesOf(d).includes("node"));
+  check("node host device is listed as paired (clientId node-host, role node)", !!nodeEntry, list.describe);
+  if (nodeEntry) await cli("devices", "remove", nodeEntry.deviceId);
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log(`\n${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});
