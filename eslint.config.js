@@ -44,6 +44,7 @@ export default tseslint.config(
   },
   {
     files: ['shared/**'],
+    ignores: ['shared/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [electronBan, { name: 'react', message: 'shared/ is framework-free.' }],

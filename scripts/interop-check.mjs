@@ -14,7 +14,7 @@
 
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { generateKeyPairSync, createHash, createPublicKey, sign } from "node:crypto";
+import { generateKeyPairSync, createHash, sign } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -48,7 +48,8 @@ const section = (title) => console.log(`\n# ${title}`);
 const short = (s, n = 600) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 // ---------------------------------------------------------------- running the real CLI
-const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+const ESC = String.fromCharCode(27);
+const stripAnsi = (s) => s.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*[A-Za-z]/, ""))).join("");
 function cli(...args) {
   const env = { ...process.env, HOME: CLI_HOME, NO_COLOR: "1", FORCE_COLOR: "0" };
   for (const k of Object.keys(env)) if (k.startsWith("OPENCLAW_")) delete env[k]; // no ambient gateway config
@@ -190,7 +191,7 @@ async function main() {
     child.stdout.on("data", (d) => (out += d));
     child.on("close", (code) => resolve({ code, out }));
   });
-  let badJson; try { badJson = JSON.parse(bad.out); } catch {}
+  let badJson; try { badJson = JSON.parse(bad.out); } catch { /* not JSON: checked below */ }
   check("wrong token: CLI exits 1 with ok:false and an 'unauthorized' message", bad.code === 1 && badJson?.ok === false && /unauthorized/i.test(badJson?.error?.message ?? ""), `exit ${bad.code}: ${short(bad.out)}`);
 
   section("pairing: new node device -> pending -> approve");
@@ -372,7 +373,7 @@ function startNodeHost(home) {
     if (child.exitCode !== null) return resolve();
     child.once("close", resolve);
     try { process.kill(-child.pid, "SIGTERM"); } catch { resolve(); }
-    setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 3000).unref();
+    setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ } }, 3000).unref();
   });
   return new Promise((resolve) => {
     const finish = (extra) => { clearTimeout(timer); resolve({ output: stripAnsi(output), stop, ...extra }); };

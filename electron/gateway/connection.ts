@@ -61,6 +61,13 @@ export class Connection {
     this.write({ type: 'res', id, ok: true, payload });
   }
 
+  /** A response whose payload is already JSON text. */
+  respondJson(id: string, payloadJson: string): void {
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(1008, 'slow consumer');
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(`{"type":"res","id":${JSON.stringify(id)},"ok":true,"payload":${payloadJson}}`);
+  }
+
   fail(id: string, error: ErrorShape): void {
     this.write({ type: 'res', id, ok: false, error });
   }

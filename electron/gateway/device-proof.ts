@@ -33,6 +33,21 @@ export function rawPublicKey(text: string): Buffer | null {
   return bytes && bytes.length === 32 ? Buffer.from(bytes) : null;
 }
 
+/** Parsing a key costs as much as verifying with it; paired devices reconnect with the same key all day. */
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_MAX = 4096;
+
+function keyObjectFor(raw: Buffer): KeyObject {
+  const id = raw.toString('base64');
+  let key = keyCache.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(id, key);
+  }
+  return key;
+}
+
 export function verifyDeviceProof(
   params: ConnectParams,
   role: string,
@@ -53,7 +68,7 @@ export function verifyDeviceProof(
   if (!nonce) throw fail('device nonce required', DetailCode.NONCE_REQUIRED, 'device-nonce-missing');
   if (nonce !== challengeNonce) throw fail('device nonce mismatch', DetailCode.NONCE_MISMATCH, 'device-nonce-mismatch');
   if (!raw || !deviceId) throw fail('device public key invalid', DetailCode.PUBLIC_KEY_INVALID, 'device-public-key');
-  const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
+  const key = keyObjectFor(raw);
   const sig = base64UrlToBytes(device.signature);
   const auth = params.auth;
   const fields = {

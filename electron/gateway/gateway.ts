@@ -58,10 +58,13 @@ export class Gateway implements GatewayHandle {
   private readonly emitter = new EventEmitter();
   private readonly conns = new Map<string, Connection>();
   private readonly preauth = new Map<string, number>();
+  /** Live connections per device id, for the "connected now" flag of 10,000 devices at O(1) each. */
+  private readonly connectedDevices = new Map<string, number>();
   private readonly startedAt = Date.now();
   private readonly bootId = randomUUID();
   private tickTimer: NodeJS.Timeout | undefined;
   private allowedOrigins = new Set<string>();
+  private features = { methods: [] as string[], events: Object.keys(EVENT_SCOPES) };
   private closed = false;
   port = 0;
 
@@ -93,15 +96,17 @@ export class Gateway implements GatewayHandle {
     server.requestTimeout = 10_000;
     server.maxHeadersCount = 64;
     const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
-    let gw: Gateway | undefined;
+    // The pairing service asks the gateway (built next) about settings and live connections.
+    const late: { gw?: Gateway } = {};
     const pairing = new PairingService(
       store, audit,
       { ttlMs: timing.pendingTtlMs, cooldownMs: timing.denyCooldownMs, maxTotal: cfg.limits.pendingMax, maxPerAddress: cfg.limits.pendingPerAddress },
-      () => gw!.config.get().silentApproval,
-      (deviceId) => gw?.isDeviceConnected(deviceId) ?? false,
+      () => config.get().silentApproval,
+      (deviceId) => late.gw?.isDeviceConnected(deviceId) ?? false,
     );
     pairing.setPaused(cfg.pairingPaused);
-    gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss);
+    const gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss);
+    late.gw = gw;
     gw.wire();
     await gw.listen(opts.port ?? cfg.port);
     return gw;
@@ -111,6 +116,7 @@ export class Gateway implements GatewayHandle {
 
   private wire(): void {
     this.router.register({ ...systemMethods(this), ...sessionMethods(this), ...pairingMethods(this), ...nodeMethods(this) });
+    this.features.methods = this.router.names();
     const p = this.pairing;
     p.on('requested', (req) => {
       this.broadcast('device.pair.requested', req);
@@ -203,6 +209,7 @@ export class Gateway implements GatewayHandle {
       clearTimeout(deadline);
       releasePreauth();
       this.conns.delete(conn.id);
+      this.countDevice(conn.identity?.deviceId, -1);
       this.invocations.dropConnection(conn);
       if (conn.identity && conn.identity.clientMode !== 'cli') this.broadcastPresence();
     });
@@ -234,6 +241,7 @@ export class Gateway implements GatewayHandle {
       });
       if (conn.closing) return;
       conn.identity = result.identity;
+      this.countDevice(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.clientMode !== 'cli') this.broadcastPresence();
     } catch (e) {
@@ -285,7 +293,7 @@ export class Gateway implements GatewayHandle {
       type: 'hello-ok',
       protocol: id.protocol,
       server: { version: this.version, connId: conn.id, bootId: this.bootId, name: 'loopgate' },
-      features: { methods: this.router.names(), events: Object.keys(EVENT_SCOPES) },
+      features: this.features,
       snapshot: this.snapshot(),
       ...(auth ? { auth } : {}),
       policy,
@@ -376,8 +384,14 @@ export class Gateway implements GatewayHandle {
   }
 
   isDeviceConnected(deviceId: string): boolean {
-    for (const c of this.conns.values()) if (c.identity?.deviceId === deviceId) return true;
-    return false;
+    return this.connectedDevices.has(deviceId);
+  }
+
+  private countDevice(deviceId: string | undefined, delta: 1 | -1): void {
+    if (!deviceId) return;
+    const n = (this.connectedDevices.get(deviceId) ?? 0) + delta;
+    if (n > 0) this.connectedDevices.set(deviceId, n); else this.connectedDevices.delete(deviceId);
+    this.pairing.deviceChanged(deviceId);
   }
 
   gatewayToken(): string {

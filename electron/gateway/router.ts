@@ -6,6 +6,7 @@ import { NODE_METHODS, requiredScope } from '../../shared/methods';
 import { roleScopesAllow } from '../../shared/scopes';
 import type { Actor } from '../pairing/pairing-service';
 import type { Connection } from './connection';
+import { RawJson } from './raw-json';
 
 export interface MethodContext {
   conn: Connection;
@@ -80,7 +81,8 @@ export class Router {
     }
     try {
       const result = await def.handler(input, { conn, actor, requestId });
-      conn.respond(requestId, result ?? {});
+      if (result instanceof RawJson) conn.respondJson(requestId, result.json);
+      else conn.respond(requestId, result ?? {});
     } catch (e) {
       if (e instanceof GatewayError) conn.fail(requestId, e.shape);
       else if ((e as { code?: string }).code === 'STORE_UNAVAILABLE') conn.fail(requestId, new GatewayError('UNAVAILABLE', `pairing store unavailable: ${(e as Error).message}`, { code: 'STORE_UNAVAILABLE' }).shape);

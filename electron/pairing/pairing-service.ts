@@ -68,6 +68,11 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   /** Tokens minted at approval, held in memory only until the device's next connect picks them up. */
   private undelivered = new Map<string, { token: string; until: number }>();
   private paused = false;
+  /** Serialized views, per record object (a mutation replaces the object) and revision (in-place changes). */
+  private viewCache = new WeakMap<PairedDevice, { rev: number; json: string }>();
+  private revs = new Map<string, number>();
+  private listVersion = 0;
+  private pairedCache: { version: number; json: string } | undefined;
 
   constructor(
     readonly store: PairingStore,
@@ -79,6 +84,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   ) {
     super();
     this.pending = new PendingRequests(limits, (req) => void this.expire(req), now);
+    store.onChange(() => this.listVersion++);
   }
 
   setPaused(paused: boolean): void {
@@ -202,6 +208,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   /** Remember that a device was seen; debounced by the store so reconnects do not rewrite the file. */
   seen(deviceId: string, role: string, address: string, local: boolean, viaToken: boolean): void {
     const at = this.now();
+    this.deviceChanged(deviceId);
     this.store.touch(deviceId, {
       lastSeenAtMs: at, lastSeenReason: 'connect', ...(local ? {} : { remoteIp: address }),
       ...(viaToken ? { tokenRole: role, tokenLastUsedAtMs: at } : {}),
@@ -433,6 +440,42 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       pending: this.pending.list().filter((r) => own(r.deviceId)),
       paired: this.store.list().filter((d) => own(d.deviceId)).map((d) => this.view(d)),
     };
+  }
+
+  /**
+   * The same list as JSON text, built from per-device pieces cached until the record (or its connected flag,
+   * last-seen data) changes: 10,000 devices cost a lookup each instead of a fresh view and serialization.
+   */
+  listJson(actor: Actor): string {
+    const everyone = actor.kind === 'owner' || roleScopesAllow('operator', [SCOPE.admin], actor.scopes);
+    const pending = JSON.stringify(this.pending.list().filter((r) => everyone || (actor.kind === 'device' && actor.deviceId === r.deviceId)));
+    let paired: string;
+    if (everyone && this.pairedCache?.version === this.listVersion) {
+      paired = this.pairedCache.json;
+    } else {
+      const parts: string[] = [];
+      for (const d of this.store.list()) {
+        if (!everyone && !(actor.kind === 'device' && actor.deviceId === d.deviceId)) continue;
+        const rev = this.revs.get(d.deviceId) ?? 0;
+        const hit = this.viewCache.get(d);
+        if (hit && hit.rev === rev) {
+          parts.push(hit.json);
+          continue;
+        }
+        const json = JSON.stringify(this.view(d));
+        this.viewCache.set(d, { rev, json });
+        parts.push(json);
+      }
+      paired = `[${parts.join(',')}]`;
+      if (everyone) this.pairedCache = { version: this.listVersion, json: paired };
+    }
+    return `{"pending":${pending},"paired":${paired}`;
+  }
+
+  /** Something a device's view shows changed in place (connected, last seen): its cached view is stale. */
+  deviceChanged(deviceId: string): void {
+    this.revs.set(deviceId, (this.revs.get(deviceId) ?? 0) + 1);
+    this.listVersion++;
   }
 
   close(): void {

@@ -24,8 +24,7 @@ test('one request per device: same ask keeps the id, a changed ask replaces it',
 });
 
 test('caps overall and per source address; replacement does not count twice', () => {
-  let now = 0;
-  const p = new PendingRequests(limits, () => {}, () => now);
+  const p = new PendingRequests(limits, () => {});
   assert.equal(p.upsert(input('a')).kind, 'created');
   assert.equal(p.upsert(input('b')).kind, 'created');
   const third = p.upsert(input('c'));

@@ -1,12 +1,13 @@
 // device.pair.* and device.token.* (and Loopgate's audit and narrowing), all through the pairing service.
 import { ParamSchemas } from '../../../shared/methods';
 import type { Gateway } from '../gateway';
+import { RawJson } from '../raw-json';
 import { method, type MethodDef } from '../router';
 
 export function pairingMethods(gw: Gateway): Record<string, MethodDef> {
   const svc = gw.pairing;
   return {
-    'device.pair.list': method(ParamSchemas['device.pair.list'], (_p, { actor }) => ({ ...svc.list(actor), store: svc.store.health() })),
+    'device.pair.list': method(ParamSchemas['device.pair.list'], (_p, { actor }) => new RawJson(`${svc.listJson(actor)},"store":${JSON.stringify(svc.store.health())}}`)),
     'device.pair.approve': method(ParamSchemas['device.pair.approve'], (p, { actor }) => svc.approve(p.requestId, actor, p.scopes)),
     'device.pair.reject': method(ParamSchemas['device.pair.reject'], (p, { actor }) => svc.reject(p.requestId, actor)),
     'device.pair.remove': method(ParamSchemas['device.pair.remove'], (p, { actor }) => svc.remove(p.deviceId, actor)),

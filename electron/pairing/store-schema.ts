@@ -1,0 +1,106 @@
+// The pairing store's on-disk format (version 2). Validated on every read: what does not match is never
+// trusted, and mutate() validates before writing so the file can always be read back.
+import { z } from 'zod';
+
+export const STORE_VERSION = 2;
+
+export interface TokenRecord {
+  /** SHA-256 hex of the token; the token itself is never stored. */
+  hash: string;
+  role: string;
+  scopes: string[];
+  createdAtMs: number;
+  rotatedAtMs?: number;
+  revokedAtMs?: number;
+  lastUsedAtMs?: number;
+}
+
+export interface PairedDevice {
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  deviceFamily?: string;
+  clientId?: string;
+  clientMode?: string;
+  role?: string;
+  /** Optional: legacy records carry only `role`/`scopes`. */
+  roles?: string[];
+  scopes?: string[];
+  approvedScopes?: string[];
+  remoteIp?: string;
+  approvedVia?: string;
+  createdAtMs: number;
+  approvedAtMs: number;
+  lastSeenAtMs?: number;
+  lastSeenReason?: string;
+  /** Keyed by role. */
+  tokens: Record<string, TokenRecord>;
+}
+
+export interface StoreFileV2 {
+  version: 2;
+  /** Bumped on every write. */
+  generation: number;
+  updatedAtMs: number;
+  /** Keyed by deviceId. */
+  devices: Record<string, PairedDevice>;
+}
+
+const timestampMs = z.number().nonnegative(); // zod rejects NaN and ±Infinity
+const text = z.string().min(1);
+
+export const TokenRecordSchema: z.ZodType<TokenRecord> = z.object({
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'expected a lower-case SHA-256 hex digest'),
+  role: text,
+  scopes: z.array(z.string()),
+  createdAtMs: timestampMs,
+  rotatedAtMs: timestampMs.optional(),
+  revokedAtMs: timestampMs.optional(),
+  lastUsedAtMs: timestampMs.optional(),
+});
+
+export const PairedDeviceSchema: z.ZodType<PairedDevice> = z
+  .object({
+    deviceId: text,
+    publicKey: text,
+    displayName: z.string().optional(),
+    platform: z.string().optional(),
+    deviceFamily: z.string().optional(),
+    clientId: z.string().optional(),
+    clientMode: z.string().optional(),
+    role: z.string().optional(),
+    roles: z.array(z.string()).optional(),
+    scopes: z.array(z.string()).optional(),
+    approvedScopes: z.array(z.string()).optional(),
+    remoteIp: z.string().optional(),
+    approvedVia: z.string().optional(),
+    createdAtMs: timestampMs,
+    approvedAtMs: timestampMs,
+    lastSeenAtMs: timestampMs.optional(),
+    lastSeenReason: z.string().optional(),
+    tokens: z.record(z.string(), TokenRecordSchema),
+  })
+  .superRefine((device, ctx) => {
+    // Lookups go by key; a token filed under another role would be checked against the wrong role.
+    for (const [role, token] of Object.entries(device.tokens)) {
+      if (token.role !== role) ctx.addIssue({ code: 'custom', path: ['tokens', role], message: `token role "${token.role}" filed under "${role}"` });
+    }
+  });
+
+export const StoreFileV2Schema: z.ZodType<StoreFileV2> = z
+  .object({
+    version: z.literal(STORE_VERSION),
+    generation: z.number().int().nonnegative(),
+    updatedAtMs: timestampMs,
+    devices: z.record(z.string(), PairedDeviceSchema),
+  })
+  .superRefine((file, ctx) => {
+    for (const [id, device] of Object.entries(file.devices)) {
+      if (device.deviceId !== id) ctx.addIssue({ code: 'custom', path: ['devices', id], message: `record for "${device.deviceId}" filed under "${id}"` });
+    }
+  });
+
+export function emptyStoreFile(nowMs: number): StoreFileV2 {
+  return { version: STORE_VERSION, generation: 0, updatedAtMs: nowMs, devices: {} };
+}
