@@ -48,6 +48,7 @@ export const EVENT_SCOPES: Record<string, readonly string[]> = {
   'device.pair.resolved': [SCOPE.pairing],
   'loopgate.audit': [SCOPE.pairing],
   'loopgate.store': [SCOPE.pairing],
+  'loopgate.config': [SCOPE.read],
   presence: [SCOPE.read],
   'node.invoke.request': [],
   tick: [],

@@ -1,4 +1,5 @@
 // The running gateway as the rest of the main process sees it (tray, notifications, window, CLI, tests).
+import type { GatewayConfig } from '../../shared/config';
 import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 
 export interface GatewayOptions {
@@ -36,6 +37,8 @@ export interface GatewayEvents {
   /** The pending list changed in any way. */
   pending: (list: PendingRequestView[]) => void;
   store: (health: StoreHealth) => void;
+  /** Settings changed (from the window, the CLI or the tray), e.g. pairing paused. */
+  config: (config: GatewayConfig) => void;
 }
 
 export interface GatewayHandle {

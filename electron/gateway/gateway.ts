@@ -128,6 +128,15 @@ export class Gateway implements GatewayHandle {
     });
     p.on('pending', (list) => this.emitter.emit('pending', list));
     p.on('audit', (entry) => this.broadcast('loopgate.audit', entry));
+    let lastHealth = JSON.stringify(p.store.health());
+    p.store.onChange(() => {
+      const health = p.store.health();
+      const text = JSON.stringify(health);
+      if (text === lastHealth) return;
+      lastHealth = text;
+      this.broadcast('loopgate.store', health);
+      this.emitter.emit('store', health);
+    });
     p.on('disconnect', ({ deviceId, role, reason }) => {
       for (const c of this.conns.values()) {
         if (c.identity?.deviceId === deviceId && (!role || c.identity.role === role)) c.close(CloseCode.POLICY, reason);
@@ -406,6 +415,8 @@ export class Gateway implements GatewayHandle {
   async setConfig(path: string, value: unknown): Promise<GatewayConfig> {
     const cfg = await this.config.set(path, value);
     this.pairing.setPaused(cfg.pairingPaused);
+    this.emitter.emit('config', cfg);
+    this.broadcast('loopgate.config', cfg);
     this.pairing.pending.setLimits({ ttlMs: this.opts.timing?.pendingTtlMs ?? cfg.limits.pendingTtlMs, cooldownMs: this.opts.timing?.denyCooldownMs ?? cfg.limits.denyCooldownMs, maxTotal: cfg.limits.pendingMax, maxPerAddress: cfg.limits.pendingPerAddress });
     return cfg;
   }

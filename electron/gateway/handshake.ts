@@ -130,11 +130,14 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
   let presentedDeviceToken: string | undefined;
   if (!sharedOk) {
     const candidate = explicitDeviceToken ?? token;
-    const check = deps.pairing.checkDeviceToken(device.deviceId, role, candidate);
+    let check = deps.pairing.checkDeviceToken(device.deviceId, role, candidate);
+    // A device the user removed comes back with its old token: no token resurrection, but a fresh request for
+    // the user (never local, since nothing it holds is valid any more).
+    if (check === 'mismatch' && !deps.pairing.store.get(device.deviceId) && (!shared || shared === explicitDeviceToken)) check = 'none';
     if (check === 'ok') {
       authMethod = 'device-token';
       presentedDeviceToken = candidate;
-    } else if (candidate || password) {
+    } else if (check !== 'none' && (candidate || password)) {
       deps.limiter.fail(limitKey);
       if (explicitDeviceToken || check === 'revoked') {
         reject(unauthorized(`unauthorized: device token ${check === 'revoked' ? 'revoked' : 'mismatch'} (rotate/reissue device token)`, DetailCode.AUTH_DEVICE_TOKEN_MISMATCH, 'device_token_mismatch'));

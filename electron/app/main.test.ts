@@ -1,0 +1,114 @@
+// The composition root with a faked 'electron' and the real gateway: startup wiring, single instance,
+// a taken port, and an orderly quit.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, mock, test } from 'node:test';
+import { fake, fakeEvent, FakeBrowserWindow, FakeTray } from './fake-electron';
+// Loaded before mock.module on purpose: on Node 20.20, once a module mock is registered, bare
+// specifiers resolve with the "require" condition, so `import { WebSocketServer } from 'ws'` would
+// get ws's CJS entry (no named exports). Loading the gateway first links it to ws's ESM wrapper.
+import '../gateway/gateway';
+
+const tmp = mkdtempSync(join(tmpdir(), 'loopgate-main-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+fake.app.paths.appData = join(tmp, 'appData');
+process.env.LOOPGATE_HOME = join(tmp, 'home');
+process.env.LOOPGATE_PORT = '0';
+mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
+
+const mainModule = await import('./main');
+fake.app.readyResolve();
+const controller = await mainModule.started;
+
+test('starts: privileged scheme, hardening, app:// handler, IPC, tray, gateway on loopback', async () => {
+  assert.ok(controller, JSON.stringify(fake.errorBoxes));
+  assert.ok(fake.schemes.some((s) => (s as { scheme: string }).scheme === 'app'));
+  assert.ok(fake.sessionHandlers.permissionRequest && fake.sessionHandlers.permissionCheck);
+  assert.ok(fake.protocolHandlers.has('app'));
+  assert.ok(fake.ipcMainHandlers.has('gateway:connect-info'));
+  assert.equal(FakeTray.instances.length, 1);
+  assert.ok(FakeTray.instances[0]!.menu);
+  assert.match(controller.gateway.url, /^ws:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(controller.gateway.home, process.env.LOOPGATE_HOME);
+  // The same folder the CLI uses when LOOPGATE_HOME is unset, whatever name Electron started with.
+  assert.equal(fake.app.getName(), 'Loopgate');
+  assert.equal(fake.app.getPath('userData'), join(tmp, 'appData', 'Loopgate'));
+  assert.equal(fake.app.dock.hidden, true);
+  assert.equal(fake.app.listenerCount('window-all-closed'), 1, 'a tray app does not quit with its last window');
+  const res = await fetch(`http://127.0.0.1:${controller.gateway.port}/healthz`);
+  assert.equal(res.status, 200);
+});
+
+test('first run shows the window; it is a trusted IPC sender that gets a fresh credential', async () => {
+  const win = FakeBrowserWindow.instances[0]!;
+  assert.ok(win, 'window created at first run');
+  assert.equal(win.visible, true);
+  assert.equal(win.webContents.url, 'app://loopgate/index.html');
+  const a = (await fake.invoke('gateway:connect-info', win.webContents, 'app://loopgate/index.html')) as { url: string; credential: string };
+  const b = (await fake.invoke('gateway:connect-info', win.webContents, 'app://loopgate/index.html')) as { url: string; credential: string };
+  assert.equal(a.url, controller!.gateway.url);
+  assert.ok(a.credential && b.credential && a.credential !== b.credential);
+});
+
+test('a second instance brings the window back', () => {
+  const win = FakeBrowserWindow.instances[0]!;
+  win.close();
+  assert.equal(win.visible, false);
+  fake.app.emit('second-instance', fakeEvent(), ['loopgate'], tmp);
+  assert.equal(win.visible, true);
+});
+
+test('without the single-instance lock the new process quits at once', async () => {
+  fake.app.singleInstanceLock = false;
+  fake.app.quitCalled = false;
+  assert.equal(await mainModule.main(), null);
+  assert.equal(fake.app.quitCalled, true);
+  fake.app.singleInstanceLock = true;
+});
+
+test('a taken port gives a clear error dialog and exits', async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  process.env.LOOPGATE_PORT = String(port);
+  process.env.LOOPGATE_HOME = join(tmp, 'home2');
+  fake.app.exitCode = null;
+  try {
+    assert.equal(await mainModule.main(), null);
+  } finally {
+    blocker.close();
+  }
+  const box = fake.errorBoxes.at(-1)!;
+  assert.match(box.title, /port in use/);
+  assert.match(box.content, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+  assert.equal(fake.app.exitCode, 1);
+});
+
+test('quit (tray or Cmd+Q) closes the gateway, then exits', async () => {
+  fake.app.exitCode = null;
+  const port = controller!.gateway.port;
+  const ev = fakeEvent();
+  fake.app.emit('before-quit', ev);
+  assert.equal(ev.defaultPrevented, true, 'the quit waits for the gateway');
+  await controller!.quit(); // same promise as the one before-quit started
+  assert.equal(fake.app.exitCode, 0);
+  assert.equal(FakeTray.instances[0]!.destroyed, true);
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+});
+
+test('portFromEnv accepts only real ports', () => {
+  assert.equal(mainModule.portFromEnv(undefined), undefined);
+  assert.equal(mainModule.portFromEnv(''), undefined);
+  assert.equal(mainModule.portFromEnv('18789'), 18789);
+  assert.equal(mainModule.portFromEnv('0'), 0);
+  assert.equal(mainModule.portFromEnv('70000'), undefined);
+  assert.equal(mainModule.portFromEnv('12ab'), undefined);
+});
+
+test('bundle paths sit beside the bundle', () => {
+  const p = mainModule.bundlePaths('/app/dist/electron');
+  assert.deepEqual(p, { preload: '/app/dist/electron/preload.cjs', rendererDir: '/app/dist/renderer', iconsDir: '/app/build/icons', appIcon: '/app/build/icons/icon.png' });
+});

@@ -1,0 +1,162 @@
+// Composition root of the tray app: single instance, process hardening, the app:// renderer, the
+// loopback gateway, IPC, window, tray and notifications. Everything here is wiring; each concern
+// lives in its own module.
+import { app, dialog, Menu, session } from 'electron';
+import { join } from 'node:path';
+import { startGateway, PortInUseError } from '../gateway/gateway';
+import type { GatewayHandle } from '../gateway/gateway-handle';
+import { APP_ORIGIN } from './app-origin';
+import { registerIpc, TrustedSenders } from './ipc';
+import { RequestNotifier } from './notifications';
+import { openPrefs } from './prefs';
+import type { NotificationPrefs } from './prefs-migrations';
+import { registerAppScheme, serveApp } from './protocol';
+import { installSecurity } from './security';
+import { LoopgateTray } from './tray';
+import { AppWindow } from './window';
+
+export const APP_USER_MODEL_ID = 'dev.loopgate.app';
+export const PRODUCT_NAME = 'Loopgate';
+
+/**
+ * Files next to the bundle: dist/electron/{main,preload}.cjs, dist/renderer/, build/icons/.
+ * (build/bundle.mjs defines import.meta.dirname as __dirname in the CJS bundle.)
+ */
+export function bundlePaths(bundleDir: string): { preload: string; rendererDir: string; iconsDir: string; appIcon: string } {
+  const iconsDir = join(bundleDir, '..', '..', 'build', 'icons');
+  return { preload: join(bundleDir, 'preload.cjs'), rendererDir: join(bundleDir, '..', 'renderer'), iconsDir, appIcon: join(iconsDir, 'icon.png') };
+}
+
+/** LOOPGATE_PORT when it is a valid port; otherwise the gateway uses its config (default 18789). */
+export function portFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+}
+
+export interface AppController {
+  gateway: GatewayHandle;
+  window: AppWindow;
+  tray: LoopgateTray;
+  notifier: RequestNotifier;
+  quit(): Promise<void>;
+}
+
+const log = (line: string): void => console.log(`[loopgate] ${line}`);
+
+function fail(title: string, message: string): null {
+  dialog.showErrorBox(title, message);
+  app.exit(1);
+  return null;
+}
+
+async function startApp(openAtStart: boolean): Promise<AppController | null> {
+  // A tray utility: no Dock icon on macOS (LSUIElement in the packaged Info.plist does the same).
+  app.dock?.hide();
+  if (process.platform === 'darwin') {
+    // Without an Edit menu, copy and paste do not work in the window's fields on macOS.
+    Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }]));
+  } else {
+    Menu.setApplicationMenu(null);
+  }
+  installSecurity(app, session.defaultSession);
+
+  const home = process.env.LOOPGATE_HOME || app.getPath('userData');
+  const paths = bundlePaths(import.meta.dirname);
+  const prefs = openPrefs(home, log);
+  const port = portFromEnv(process.env.LOOPGATE_PORT);
+
+  let gateway: GatewayHandle;
+  try {
+    gateway = await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
+  } catch (err) {
+    if (err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+      const p = err instanceof PortInUseError ? err.port : port ?? 18789;
+      return fail(
+        'Loopgate cannot start: port in use',
+        `Port ${p} on 127.0.0.1 is already in use — probably another Loopgate, or an OpenClaw gateway.\n\n` +
+          'Stop the other program, or choose another port (LOOPGATE_PORT, or "port" in the Loopgate settings), then start Loopgate again.',
+      );
+    }
+    return fail('Loopgate cannot start', `The gateway did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
+  }
+  log(`gateway listening on ${gateway.url} (data: ${home})`);
+
+  serveApp(paths.rendererDir, gateway.url);
+  const trusted = new TrustedSenders();
+  const disposeIpc = registerIpc(gateway, trusted);
+  const window = new AppWindow({ preloadPath: paths.preload, trusted, prefs, iconPath: paths.appIcon, log });
+  const openWindow = (requestId?: string): void => {
+    if (requestId) window.openOnRequest(requestId);
+    else window.show();
+  };
+
+  let quitting: Promise<void> | null = null;
+  const quit = (): Promise<void> => {
+    // Close the gateway first (clients get 'shutdown', the store is flushed), then leave.
+    quitting ??= (async () => {
+      notifier.dispose();
+      tray.destroy();
+      window.destroy();
+      disposeIpc();
+      try {
+        await gateway.close('Loopgate is quitting');
+      } catch (err) {
+        log(`gateway close failed: ${(err as Error).message}`);
+      }
+      app.exit(0);
+    })();
+    return quitting;
+  };
+
+  const notifier = new RequestNotifier({ gateway, openWindow, settings: () => prefs.get().notifications, iconPath: paths.appIcon, log }).start();
+  const notifications = { get: () => prefs.get().notifications, set: (v: NotificationPrefs) => prefs.setNotifications(v) };
+  const tray = new LoopgateTray({ gateway, openWindow, quit: () => void quit(), iconsDir: paths.iconsDir, notifications, log }).start();
+
+  // Cmd+Q, OS logout, app.quit() from anywhere: same orderly path.
+  app.on('before-quit', (event) => {
+    event.preventDefault();
+    void quit();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void quit());
+
+  // First run (no saved window yet) or an explicit --show: let the user see the app exists.
+  if (openAtStart || prefs.get().window.bounds === undefined) window.show();
+  return { gateway, window, tray, notifier, quit };
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<AppController | null> {
+  // One data folder however Electron was launched (packaged, `electron .`, `electron dist/electron/main.cjs`):
+  // <appData>/Loopgate, the folder the CLI and the headless gateway use too (electron/cli/data-home.ts).
+  // Before the single-instance lock, which is keyed by this folder.
+  app.setName(PRODUCT_NAME);
+  app.setPath('userData', join(app.getPath('appData'), PRODUCT_NAME));
+  // Privileged schemes must be registered before 'ready'.
+  registerAppScheme();
+  // Windows toasts are attributed to this id (matches build appId and the NSIS shortcut).
+  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+
+  if (!app.requestSingleInstanceLock()) {
+    // The first instance gets 'second-instance' and shows its window.
+    app.quit();
+    return null;
+  }
+  let controller: AppController | null = null;
+  let showWhenReady = argv.includes('--show');
+  app.on('second-instance', () => {
+    if (controller) controller.window.show();
+    else showWhenReady = true;
+  });
+  // A tray app keeps running with no window open.
+  app.on('window-all-closed', () => {});
+
+  await app.whenReady();
+  try {
+    controller = await startApp(showWhenReady);
+  } catch (err) {
+    return fail('Loopgate failed', (err as Error)?.stack ?? String(err));
+  }
+  return controller;
+}
+
+export const started: Promise<AppController | null> = main();

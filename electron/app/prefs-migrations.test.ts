@@ -1,0 +1,67 @@
+// Pure preference upgrades (no electron, no electron-store).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { boundsOnScreen, defaultPrefs, migratePrefs, MIN_HEIGHT, MIN_WIDTH, sanitizeBounds, upgradeV0toV1, validateV1 } from './prefs-migrations';
+
+test('upgradeV0toV1 maps the flat pre-release keys', () => {
+  assert.deepEqual(upgradeV0toV1({ windowBounds: { x: 10, y: 20, width: 1000, height: 800 }, windowMaximized: true, notificationsEnabled: false, notificationSound: false }), {
+    version: 1,
+    window: { bounds: { x: 10, y: 20, width: 1000, height: 800 }, maximized: true },
+    notifications: { enabled: false, sound: false },
+  });
+});
+
+test('upgradeV0toV1 of an empty or junk v0 gives the defaults', () => {
+  assert.deepEqual(upgradeV0toV1({}), defaultPrefs());
+  assert.deepEqual(upgradeV0toV1({ windowBounds: 'big', windowMaximized: 'yes', notificationsEnabled: 1, notificationSound: null }), defaultPrefs());
+});
+
+test('bounds: junk dropped, tiny sizes clamped, half a position dropped', () => {
+  assert.equal(sanitizeBounds({ width: NaN, height: 10 }), undefined);
+  assert.equal(sanitizeBounds({ width: Infinity, height: 10 }), undefined);
+  assert.equal(sanitizeBounds(null), undefined);
+  assert.deepEqual(sanitizeBounds({ width: 10, height: 10 }), { width: MIN_WIDTH, height: MIN_HEIGHT });
+  assert.deepEqual(sanitizeBounds({ x: 5, width: 900.4, height: 700.6 }), { width: 900, height: 701 });
+  assert.deepEqual(sanitizeBounds({ x: -50, y: 0, width: 900, height: 700 }), { x: -50, y: 0, width: 900, height: 700 });
+});
+
+test('migratePrefs: nothing stored → defaults, to be written', () => {
+  assert.deepEqual(migratePrefs({}), { prefs: defaultPrefs(), changed: true, fromNewer: false });
+  assert.deepEqual(migratePrefs(undefined), { prefs: defaultPrefs(), changed: true, fromNewer: false });
+  assert.deepEqual(migratePrefs([1, 2]), { prefs: defaultPrefs(), changed: true, fromNewer: false });
+});
+
+test('migratePrefs: a clean v1 document is unchanged', () => {
+  const v1 = { version: 1, window: { bounds: { x: 1, y: 2, width: 800, height: 600 }, maximized: false }, notifications: { enabled: true, sound: false } };
+  const r = migratePrefs(structuredClone(v1));
+  assert.deepEqual(r.prefs, v1);
+  assert.equal(r.changed, false);
+});
+
+test('migratePrefs: a damaged v1 document is repaired field by field', () => {
+  const r = migratePrefs({ version: 1, window: { bounds: { width: 'x' }, maximized: 'no' }, notifications: { enabled: false, sound: 'loud' }, extra: 1 });
+  assert.deepEqual(r.prefs, { version: 1, window: { maximized: false }, notifications: { enabled: false, sound: true } });
+  assert.equal(r.changed, true);
+});
+
+test('migratePrefs: bad version → defaults; newer version → read, never rewritten', () => {
+  assert.deepEqual(migratePrefs({ version: 'one' }).prefs, defaultPrefs());
+  assert.deepEqual(migratePrefs({ version: 0 }).prefs, defaultPrefs());
+  const newer = migratePrefs({ version: 7, notifications: { enabled: false, sound: true }, somethingNew: {} });
+  assert.equal(newer.fromNewer, true);
+  assert.equal(newer.changed, false);
+  assert.equal(newer.prefs.notifications.enabled, false);
+});
+
+test('validateV1 keeps a valid document as is', () => {
+  assert.deepEqual(validateV1(defaultPrefs() as unknown as Record<string, unknown>), defaultPrefs());
+});
+
+test('boundsOnScreen keeps a reachable title bar and drops lost positions', () => {
+  const screens = [{ x: 0, y: 0, width: 1920, height: 1080 }, { x: 1920, y: 0, width: 1280, height: 1024 }];
+  assert.deepEqual(boundsOnScreen({ x: 2000, y: 100, width: 800, height: 600 }, screens), { x: 2000, y: 100, width: 800, height: 600 });
+  assert.deepEqual(boundsOnScreen({ x: 4000, y: 100, width: 800, height: 600 }, screens), { width: 800, height: 600 });
+  assert.deepEqual(boundsOnScreen({ x: 100, y: -300, width: 800, height: 600 }, screens), { width: 800, height: 600 });
+  assert.deepEqual(boundsOnScreen({ width: 800, height: 600 }, screens), { width: 800, height: 600 });
+  assert.equal(boundsOnScreen(undefined, screens), undefined);
+});

@@ -1,0 +1,45 @@
+// The preload exposes exactly the contract on window.loopgate, nothing else (Fiddle's preload test),
+// and forwards only what it should.
+import assert from 'node:assert/strict';
+import { mock, test } from 'node:test';
+import { fake } from './fake-electron';
+import type { LoopgateBridge } from './ipc-contract';
+
+mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
+await import('./preload');
+
+const bridge = fake.exposed.get('loopgate') as LoopgateBridge;
+
+test('exposes exactly connectInfo and onShowRequest on "loopgate", and nothing else', () => {
+  assert.deepEqual([...fake.exposed.keys()], ['loopgate']);
+  assert.deepEqual(Object.keys(bridge).sort(), ['connectInfo', 'onShowRequest']);
+  for (const value of Object.values(bridge)) assert.equal(typeof value, 'function');
+  // No raw ipcRenderer (or any object handle) leaks through.
+  assert.ok(!Object.values(bridge).includes(fake.ipcRenderer as never));
+});
+
+test('connectInfo invokes gateway:connect-info and passes no renderer arguments', async () => {
+  await (bridge.connectInfo as (...a: unknown[]) => Promise<unknown>)('smuggled', { x: 1 });
+  assert.deepEqual(fake.ipcRenderer.invocations.at(-1), ['gateway:connect-info']);
+});
+
+test('onShowRequest delivers string ids, ignores anything else, and unsubscribes', () => {
+  const got: string[] = [];
+  const off = bridge.onShowRequest((id) => got.push(id));
+  fake.ipcRenderer.emit('window:show-request', {}, 'req-1');
+  fake.ipcRenderer.emit('window:show-request', {}, { not: 'a string' });
+  fake.ipcRenderer.emit('other-channel', {}, 'req-x');
+  off();
+  off(); // idempotent
+  fake.ipcRenderer.emit('window:show-request', {}, 'req-2');
+  assert.deepEqual(got, ['req-1']);
+});
+
+test('a request shown before the page subscribed is handed to the first subscriber', async () => {
+  fake.ipcRenderer.emit('window:show-request', {}, 'early-req');
+  const got: string[] = [];
+  const off = bridge.onShowRequest((id) => got.push(id));
+  await Promise.resolve();
+  assert.deepEqual(got, ['early-req']);
+  off();
+});

@@ -1,0 +1,206 @@
+// The tray: always there, always with a context menu (Signal: 'click' is not reliable everywhere, and
+// a Linux app indicator shows only with a menu). It lists pending requests with Approve / Deny, so
+// nothing depends on a notification arriving. The menu is rebuilt and re-attached on every change
+// (Linux does not pick up edits to an attached menu).
+import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
+import { join } from 'node:path';
+import type { GatewayHandle } from '../gateway/gateway-handle';
+import type { PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+import type { NotificationPrefs } from './prefs-migrations';
+import { localityText, shortFingerprint, trayLabel } from './request-text';
+
+export const MAX_TRAY_REQUESTS = 10;
+
+/** The part of Electron's Tray we use; tests inject their own (Signal's createTrayInstance). */
+export interface TrayLike {
+  setContextMenu(menu: Menu | null): void;
+  setToolTip(text: string): void;
+  setTitle(title: string): void;
+  setImage(image: NativeImage | string): void;
+  on(event: 'click', listener: () => void): unknown;
+  destroy(): void;
+  isDestroyed(): boolean;
+}
+
+export type TrayGateway = Pick<GatewayHandle, 'pending' | 'storeHealth' | 'pairingPaused' | 'setPairingPaused' | 'approve' | 'reject' | 'on'>;
+
+export interface TrayDeps {
+  gateway: TrayGateway;
+  openWindow(requestId?: string): void;
+  quit(): void;
+  iconsDir: string;
+  platform?: NodeJS.Platform;
+  createTray?: (image: NativeImage) => TrayLike;
+  /** Notification settings, edited from the tray's "Notifications" submenu. */
+  notifications?: { get(): NotificationPrefs; set(value: NotificationPrefs): void };
+  log?: (line: string) => void;
+}
+
+export interface TrayState {
+  pending: PendingRequestView[];
+  store: StoreHealth;
+  paused: boolean;
+  notifications?: NotificationPrefs;
+}
+
+export interface TrayActions {
+  approve(requestId: string): void;
+  deny(requestId: string): void;
+  open(requestId?: string): void;
+  togglePause(): void;
+  setNotifications?(value: NotificationPrefs): void;
+  quit(): void;
+}
+
+export function trayTooltip(pendingCount: number): string {
+  return pendingCount > 0 ? `Loopgate — ${pendingCount} pending` : 'Loopgate';
+}
+
+/** The whole menu as a template (pure, so tests read exactly what the user sees). */
+export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemConstructorOptions[] {
+  const n = state.pending.length;
+  const items: MenuItemConstructorOptions[] = [
+    { label: n > 0 ? trayTooltip(n) : 'Loopgate — no pending requests', enabled: false },
+  ];
+  if (!state.store.ok) {
+    items.push({ label: '⚠ Pairing store quarantined — pairing is closed. Open Loopgate…', click: () => act.open() });
+  }
+  if (state.paused) items.push({ label: 'Pairing is paused: new requests are refused', enabled: false });
+  if (n > 0) items.push({ type: 'separator' });
+  for (const req of state.pending.slice(0, MAX_TRAY_REQUESTS)) {
+    const id = req.requestId;
+    items.push({
+      id: `request:${id}`,
+      label: trayLabel(req),
+      submenu: [
+        { label: `From: ${localityText(req)}`, enabled: false },
+        { label: `Fingerprint: ${shortFingerprint(req.fingerprint)}`, enabled: false },
+        { type: 'separator' },
+        { id: `approve:${id}`, label: 'Approve', click: () => act.approve(id) },
+        { id: `deny:${id}`, label: 'Deny', click: () => act.deny(id) },
+        { type: 'separator' },
+        { label: 'Review in Loopgate…', click: () => act.open(id) },
+      ],
+    });
+  }
+  if (n > MAX_TRAY_REQUESTS) {
+    items.push({ label: `${n - MAX_TRAY_REQUESTS} more… Open Loopgate`, click: () => act.open() });
+  }
+  items.push(
+    { type: 'separator' },
+    { id: 'open', label: 'Open Loopgate', click: () => act.open() },
+    { id: 'pause', label: 'Pause pairing', type: 'checkbox', checked: state.paused, click: () => act.togglePause() },
+  );
+  const n10n = state.notifications;
+  if (n10n && act.setNotifications) {
+    const set = act.setNotifications;
+    items.push({
+      label: 'Notifications',
+      submenu: [
+        { id: 'notifications:enabled', label: 'Show notifications for requests', type: 'checkbox', checked: n10n.enabled, click: () => set({ ...n10n, enabled: !n10n.enabled }) },
+        { id: 'notifications:sound', label: 'Play a sound', type: 'checkbox', checked: n10n.sound, enabled: n10n.enabled, click: () => set({ ...n10n, sound: !n10n.sound }) },
+      ],
+    });
+  }
+  items.push(
+    { type: 'separator' },
+    { id: 'quit', label: 'Quit Loopgate', click: () => act.quit() },
+  );
+  return items;
+}
+
+/** Icon file per platform: template images on macOS, a coloured glyph on Windows and Linux panels. */
+export function trayIconFile(platform: NodeJS.Platform, pending: boolean): string {
+  if (platform === 'darwin') return pending ? 'trayPendingTemplate.png' : 'trayTemplate.png';
+  return pending ? 'trayPending.png' : 'tray.png';
+}
+
+export class LoopgateTray {
+  private tray: TrayLike | null = null;
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly platform: NodeJS.Platform;
+  private readonly log: (line: string) => void;
+  private lastTemplate: MenuItemConstructorOptions[] = [];
+  private lastPendingIcon: boolean | null = null;
+
+  constructor(private readonly deps: TrayDeps) {
+    this.platform = deps.platform ?? process.platform;
+    this.log = deps.log ?? (() => {});
+  }
+
+  start(): this {
+    const create = this.deps.createTray ?? ((image: NativeImage) => new Tray(image));
+    this.tray = create(this.icon(false));
+    this.lastPendingIcon = false;
+    // Windows: a left click opens the window; elsewhere the click opens the menu (or is unreliable).
+    if (this.platform === 'win32') this.tray.on('click', () => this.deps.openWindow());
+    this.unsubscribe.push(
+      this.deps.gateway.on('pending', () => this.rebuild()),
+      this.deps.gateway.on('store', () => this.rebuild()),
+      // Pause set from the window or the CLI arrives as a settings change.
+      this.deps.gateway.on('config', () => this.rebuild()),
+    );
+    this.rebuild();
+    return this;
+  }
+
+  /** The template of the menu currently attached (tests, e2e hooks). */
+  get template(): MenuItemConstructorOptions[] {
+    return this.lastTemplate;
+  }
+
+  rebuild(): void {
+    const tray = this.tray;
+    if (!tray || tray.isDestroyed()) return;
+    const g = this.deps.gateway;
+    const n10n = this.deps.notifications;
+    const state: TrayState = { pending: g.pending(), store: g.storeHealth(), paused: g.pairingPaused(), ...(n10n ? { notifications: n10n.get() } : {}) };
+    this.lastTemplate = trayMenuTemplate(state, {
+      approve: (id) => this.decide('approve', id),
+      deny: (id) => this.decide('reject', id),
+      open: (id) => this.deps.openWindow(id),
+      togglePause: () => this.togglePause(),
+      ...(n10n ? { setNotifications: (v: NotificationPrefs) => { n10n.set(v); this.rebuild(); } } : {}),
+      quit: () => this.deps.quit(),
+    });
+    tray.setContextMenu(Menu.buildFromTemplate(this.lastTemplate));
+    const n = state.pending.length;
+    tray.setToolTip(trayTooltip(n));
+    // macOS shows the title beside the icon: just the count, nothing when idle.
+    if (this.platform === 'darwin') tray.setTitle(n > 0 ? String(n) : '');
+    const attention = n > 0 || !state.store.ok;
+    if (attention !== this.lastPendingIcon) {
+      tray.setImage(this.icon(attention));
+      this.lastPendingIcon = attention;
+    }
+  }
+
+  destroy(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    // Guard against the double destroy of electron#32581.
+    if (this.tray && !this.tray.isDestroyed()) this.tray.destroy();
+    this.tray = null;
+  }
+
+  private icon(pending: boolean): NativeImage {
+    const image = nativeImage.createFromPath(join(this.deps.iconsDir, trayIconFile(this.platform, pending)));
+    if (this.platform === 'darwin') image.setTemplateImage(true);
+    return image;
+  }
+
+  private decide(kind: 'approve' | 'reject', requestId: string): void {
+    this.deps.gateway[kind](requestId).catch((err: unknown) => {
+      // Superseded or expired in the meantime: show the window, which explains the current state.
+      this.log(`${kind} from tray failed for ${requestId}: ${(err as Error).message ?? err}`);
+      this.deps.openWindow(requestId);
+    });
+  }
+
+  private togglePause(): void {
+    const next = !this.deps.gateway.pairingPaused();
+    this.deps.gateway
+      .setPairingPaused(next)
+      .catch((err: unknown) => this.log(`could not ${next ? 'pause' : 'resume'} pairing: ${(err as Error).message ?? err}`))
+      .finally(() => this.rebuild());
+  }
+}
