@@ -59,7 +59,7 @@ module.exports = {
     icon: 'build/icons/icon.png',
     target: ['AppImage', 'deb'],
     category: 'Development',
-    maintainer: 'Loopgate contributors',
+    maintainer: 'Loopgate contributors <maintainers@loopgate.dev>',
     synopsis: 'Loopback gateway and pairing tray for local AI agents',
     description: 'Tray app and loopback gateway that is the trust anchor for AI agents on your machine (OpenClaw Gateway protocol 3 and 4).',
   },
