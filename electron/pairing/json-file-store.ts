@@ -92,6 +92,11 @@ export type ReadDocumentResult<T> =
 
 export interface ReadDocumentOptions {
   now?: () => number;
+  /**
+   * What the pre-migration backup keeps: by default the original bytes. A document holding secrets passes a
+   * function that returns the parsed original with them removed (no issued token ever rests on disk).
+   */
+  backupOf?: (original: unknown) => unknown;
 }
 
 /**
@@ -138,7 +143,8 @@ export async function readJsonDocument<T>(
   }
 
   if (decoded.migratedFrom === undefined) return { ok: true, value: decoded.value };
-  const backupPath = await writeBackup(file, decoded.migratedFrom, bytes, now());
+  const backupBytes = opts.backupOf ? Buffer.from(`${JSON.stringify(opts.backupOf(JSON.parse(bytes.toString('utf8'))), null, 2)}\n`) : bytes;
+  const backupPath = await writeBackup(file, decoded.migratedFrom, backupBytes, now());
   await writeJsonDocument(file, decoded.value);
   return { ok: true, value: decoded.value, migratedFrom: decoded.migratedFrom, backupPath };
 }

@@ -64,3 +64,26 @@ export function migrate(raw: unknown): Migrated {
   }
   return { value, fromVersion, toVersion: STORE_VERSION };
 }
+
+/**
+ * The v1 (OpenClaw) file as a backup may keep it: every record as it was, but each plaintext token replaced by
+ * its SHA-256, so the backup can still be inspected or matched and holds no usable secret.
+ */
+export function redactV1Tokens(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = {};
+  for (const [id, rec] of Object.entries(raw as Record<string, unknown>)) {
+    const tokens = (rec as { tokens?: Record<string, Record<string, unknown>> } | null)?.tokens;
+    if (!tokens || typeof tokens !== 'object') {
+      out[id] = rec;
+      continue;
+    }
+    const safe: Record<string, unknown> = {};
+    for (const [role, tok] of Object.entries(tokens)) {
+      const { token, ...rest } = tok ?? {};
+      safe[role] = typeof token === 'string' ? { ...rest, tokenSha256: hashToken(token) } : tok;
+    }
+    out[id] = { ...(rec as object), tokens: safe };
+  }
+  return out;
+}

@@ -232,7 +232,7 @@ test('ST-09: the issued token is nowhere under the data folder, only its hash', 
   assert.equal(tokenMatches(token, stored.hash), true);
 });
 
-test('a version 1 (OpenClaw) store is migrated to hashed tokens, with the original kept as .v1-backup', async (t) => {
+test('a version 1 (OpenClaw) store is migrated to hashed tokens; the .v1-backup keeps the records but no token', async (t) => {
   const dir = await tempDir(t);
   const plain = newToken();
   const v1 = {
@@ -253,7 +253,12 @@ test('a version 1 (OpenClaw) store is migrated to hashed tokens, with the origin
   const onDisk = await fsp.readFile(store.filePath, 'utf8');
   assert.equal(onDisk.includes(plain), false);
   assert.equal((JSON.parse(onDisk) as StoreFileV2).version, 2);
-  assert.equal(await fsp.readFile(`${store.filePath}.v1-backup`, 'utf8'), original);
+  const backup = await fsp.readFile(`${store.filePath}.v1-backup`, 'utf8');
+  assert.equal(backup.includes(plain), false, 'ST-09: the plaintext token is on disk nowhere');
+  const kept = JSON.parse(backup) as typeof v1;
+  assert.equal(kept.dev1.displayName, 'mbp');
+  assert.equal((kept.dev1.tokens.operator as unknown as { tokenSha256: string }).tokenSha256, hashToken(plain));
+  assert.notEqual(original, backup);
   if (posix) assert.equal(modeOf(await fsp.stat(`${store.filePath}.v1-backup`)), 0o600);
   await store.mutate((d) => void d.set('dev2', makeDevice('dev2')));
   assert.equal((await readStoreFile(dir)).generation, 1);

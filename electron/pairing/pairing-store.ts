@@ -10,7 +10,7 @@ import type { StoreHealth } from '../../shared/pairing-types';
 import { cleanupOrphanTmp, ensurePrivateDir, errnoCode, writeFileAtomic } from './atomic-file';
 import { withFileLock } from './file-lock';
 import { decodeJsonDocument, quarantineFile, readJsonDocument, unsafeFileReason, writeJsonDocument } from './json-file-store';
-import { migrate } from './migrations';
+import { migrate, redactV1Tokens } from './migrations';
 import { emptyStoreFile, PairedDeviceSchema, STORE_VERSION, StoreFileV2Schema, type PairedDevice, type StoreFileV2, type TokenRecord } from './store-schema';
 
 export type { PairedDevice, TokenRecord } from './store-schema';
@@ -293,7 +293,7 @@ export class PairingStore {
 
   /** Full read path; caller holds the lock. */
   private async loadLocked(): Promise<void> {
-    const res = await readJsonDocument(this.filePath, StoreFileV2Schema, migrate, { now: this.now });
+    const res = await readJsonDocument(this.filePath, StoreFileV2Schema, migrate, { now: this.now, backupOf: redactV1Tokens });
     const identity = await fileIdentity(this.filePath);
     if (!res.ok) {
       this.failClosed({ ok: false, error: res.error, ...(res.quarantinedTo ? { quarantinedTo: res.quarantinedTo } : {}) }, identity);
