@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { fake, FakeNotification } from './fake-electron';
-import { connectDevice, createIdentity, type ConnectOptions, type DeviceIdentity } from '../testing/device-client';
+import { createIdentity, type ConnectOptions, type DeviceIdentity } from '../testing/device-client';
+import { attempt, eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
@@ -37,19 +38,8 @@ afterEach(async () => {
 const REMOTE = { Host: 'example.com' };
 
 /** Connect once; returns the connect response (a refused one carries the requestId). */
-async function ask(id: DeviceIdentity, opts: ConnectOptions) {
-  const r = await connectDevice(h.url, id, { token: h.token, ...opts });
-  r.socket.close();
-  return r.res;
-}
+const ask = (id: DeviceIdentity, opts: ConnectOptions) => attempt(h.url, id, { token: h.token, ...opts });
 
-async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const live = () => FakeNotification.instances.filter((n) => n.shown && !n.closed);
 
@@ -58,7 +48,7 @@ describe('which requests notify', () => {
     const id = createIdentity();
     const res = await ask(id, { headers: REMOTE, scopes: ['operator.read'], displayName: 'build-agent' });
     const requestId = res.error!.details.requestId as string;
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     const n = FakeNotification.instances[0]!;
     assert.equal(n.shown, true);
     assert.equal(n.options.title, 'Loopgate: build-agent (reported) asks for role operator + operator.read');
@@ -89,7 +79,7 @@ describe('which requests notify', () => {
     assert.equal((await ask(id, { scopes: ['operator.read'] })).ok, true);
     const res = await ask(id, { role: 'node', scopes: [], clientId: 'node-host', clientMode: 'node' });
     assert.equal(res.error!.details.reason, 'role-upgrade');
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     const n = FakeNotification.instances[0]!;
     assert.equal(n.options.title, 'Loopgate: node-host (reported) asks for role node');
     assert.deepEqual(n.options.actions, [{ type: 'button', text: 'Review' }]);
@@ -97,7 +87,7 @@ describe('which requests notify', () => {
 
   test('device-reported names are sanitized and truncated', async () => {
     await ask(createIdentity(), { headers: REMOTE, displayName: `<b>evil</b>\u202Eexe\u0007${'x'.repeat(100)}` });
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     const title = FakeNotification.instances[0]!.options.title!;
     for (const bad of ['<', '>', '\u202E', '\u0007']) assert.ok(!title.includes(bad), JSON.stringify(bad));
     assert.match(title, /^Loopgate: evil exe x+… \(reported\) asks for role operator$/);
@@ -117,7 +107,7 @@ describe('which requests notify', () => {
   test('sound off → silent notifications', async () => {
     settings = { enabled: true, sound: false };
     await ask(createIdentity(), { headers: REMOTE });
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     assert.equal(FakeNotification.instances[0]!.options.silent, true);
   });
 });
@@ -129,7 +119,7 @@ describe('buttons and clicks', () => {
     const res = await ask(id, { scopes });
     assert.equal(res.ok, false);
     const requestId = res.error!.details.requestId as string;
-    await until(() => notifier.shownRequestIds().includes(requestId), 'the notification');
+    await eventually(() => notifier.shownRequestIds().includes(requestId), 'the notification');
     return { id, requestId, n: FakeNotification.instances.at(-1)! };
   }
 
@@ -155,7 +145,7 @@ describe('buttons and clicks', () => {
     const { id, requestId, n } = await localExplicit();
     n.pressAction(0);
     n.pressAction(0); // a duplicate activation (Windows) is ignored
-    await until(() => n.closed, 'the notification to close');
+    await eventually(() => n.closed, 'the notification to close');
     assert.equal(h.gw.pending().length, 0);
     const again = await ask(id, { scopes: ['operator.read'] });
     assert.equal(again.ok, true, JSON.stringify(again.error));
@@ -166,7 +156,7 @@ describe('buttons and clicks', () => {
   test('action 1 denies: the device stays unpaired', async () => {
     const { id, n } = await localExplicit();
     n.pressAction(1);
-    await until(() => n.closed, 'the notification to close');
+    await eventually(() => n.closed, 'the notification to close');
     assert.equal(h.gw.pairing.store.get(id.deviceId), undefined);
   });
 
@@ -181,7 +171,7 @@ describe('buttons and clicks', () => {
   test('Review opens the window and never approves', async () => {
     const res = await ask(createIdentity(), { headers: REMOTE });
     const requestId = res.error!.details.requestId as string;
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     FakeNotification.instances[0]!.pressAction(0);
     assert.deepEqual(opened, [requestId]);
     await new Promise((r) => setTimeout(r, 30));
@@ -192,9 +182,9 @@ describe('buttons and clicks', () => {
     const { id, requestId, n } = await localExplicit();
     // The device asks for something else: the old request is superseded.
     await ask(id, { scopes: ['operator.read', 'operator.write'] });
-    await until(() => n.closed, 'the superseded notification to be withdrawn');
+    await eventually(() => n.closed, 'the superseded notification to be withdrawn');
     n.pressAction(0); // the user was faster than the OS withdrawing it
-    await until(() => opened.includes(requestId), 'the window to open');
+    await eventually(() => opened.includes(requestId), 'the window to open');
     assert.match(logs.join('\n'), /approve from notification failed/);
   });
 });
@@ -203,18 +193,18 @@ describe('withdrawal and coalescing', () => {
   test('a request resolved elsewhere (window, tray, CLI) closes its notification', async () => {
     const res = await ask(createIdentity(), { headers: REMOTE });
     const requestId = res.error!.details.requestId as string;
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     await h.gw.reject(requestId);
-    await until(() => FakeNotification.instances[0]!.closed, 'the notification to close');
+    await eventually(() => FakeNotification.instances[0]!.closed, 'the notification to close');
     assert.deepEqual(notifier.shownRequestIds(), []);
   });
 
   test('a superseded request withdraws its notification and the new ask gets its own', async () => {
     const id = createIdentity();
     await ask(id, { headers: REMOTE, scopes: ['operator.read'] });
-    await until(() => FakeNotification.instances.length === 1, 'the first notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the first notification');
     await ask(id, { headers: REMOTE, scopes: ['operator.write'] });
-    await until(() => FakeNotification.instances.length === 2, 'the second notification');
+    await eventually(() => FakeNotification.instances.length === 2, 'the second notification');
     assert.equal(FakeNotification.instances[0]!.closed, true);
     assert.equal(live().length, 1);
     assert.match(FakeNotification.instances[1]!.options.title!, /operator\.write/);
@@ -226,7 +216,7 @@ describe('withdrawal and coalescing', () => {
       const res = await ask(createIdentity(), { headers: REMOTE, displayName: `agent-${i}` });
       ids.push(res.error!.details.requestId as string);
     }
-    await until(() => notifier.summaryCount() === 3, 'the summary');
+    await eventually(() => notifier.summaryCount() === 3, 'the summary');
     assert.deepEqual(notifier.shownRequestIds(), ids.slice(0, 3));
     const titles = live().map((n) => n.options.title);
     assert.equal(titles.length, 4, 'three requests and one summary, never six');
@@ -234,7 +224,7 @@ describe('withdrawal and coalescing', () => {
 
     // One of the coalesced requests is resolved: the summary is replaced with the new count, quietly.
     await h.gw.reject(ids[4]!);
-    await until(() => notifier.summaryCount() === 2, 'the summary update');
+    await eventually(() => notifier.summaryCount() === 2, 'the summary update');
     const summaries = live().filter((n) => /more request/.test(n.options.title!));
     assert.equal(summaries.length, 1);
     assert.equal(summaries[0]!.options.title, 'Loopgate: 2 more requests');
@@ -244,16 +234,16 @@ describe('withdrawal and coalescing', () => {
 
     await h.gw.reject(ids[3]!);
     await h.gw.reject(ids[5]!);
-    await until(() => notifier.summaryCount() === 0, 'the summary to go');
+    await eventually(() => notifier.summaryCount() === 0, 'the summary to go');
     assert.equal(live().length, 3);
     for (const id of ids.slice(0, 3)) await h.gw.approve(id);
-    await until(() => live().length === 0, 'every notification to close');
+    await eventually(() => live().length === 0, 'every notification to close');
   });
 
   test('a failed notification is logged and frees its slot', async () => {
     const res = await ask(createIdentity(), { headers: REMOTE });
     const requestId = res.error!.details.requestId as string;
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     FakeNotification.instances[0]!.emit('failed', {}, 'Notifications are not allowed for this application');
     assert.deepEqual(notifier.shownRequestIds(), []);
     assert.match(logs.join('\n'), new RegExp(`${requestId} failed: Notifications are not allowed`));
@@ -262,7 +252,7 @@ describe('withdrawal and coalescing', () => {
 
   test('dispose closes everything and stops listening', async () => {
     await ask(createIdentity(), { headers: REMOTE });
-    await until(() => FakeNotification.instances.length === 1, 'the notification');
+    await eventually(() => FakeNotification.instances.length === 1, 'the notification');
     notifier.dispose();
     assert.equal(FakeNotification.instances[0]!.closed, true);
     await ask(createIdentity(), { headers: REMOTE });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import { fake, FakeTray } from './fake-electron';
-import { connectDevice, createIdentity, type ConnectOptions, type DeviceIdentity } from '../testing/device-client';
+import { createIdentity, type ConnectOptions, type DeviceIdentity } from '../testing/device-client';
+import { attempt, eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
@@ -55,18 +56,7 @@ const find = (id: string, items: Item[] = menu()): Item | undefined => {
   return undefined;
 };
 
-async function ask(id: DeviceIdentity, opts: ConnectOptions) {
-  const r = await connectDevice(h.url, id, { token: h.token, ...opts });
-  r.socket.close();
-  return r.res;
-}
-async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const ask = (id: DeviceIdentity, opts: ConnectOptions) => attempt(h.url, id, { token: h.token, ...opts });
 
 test('always has a context menu: Open, Pause pairing, Quit', () => {
   assert.ok(fakeTray.menu, 'menu attached at start');
@@ -88,7 +78,7 @@ test('lists pending requests with the count, and re-attaches the menu when they 
   const local = createIdentity();
   await ask(local, { scopes: ['operator.read'] });
   const b = await ask(local, { role: 'node', scopes: [], displayName: 'gpu-box', clientMode: 'node' });
-  await until(() => h.gw.pending().length === 2 && fakeTray.tooltip === 'Loopgate — 2 pending', 'two pending');
+  await eventually(() => h.gw.pending().length === 2 && fakeTray.tooltip === 'Loopgate — 2 pending', 'two pending');
   assert.ok(fakeTray.menusSet > before, 'setContextMenu called again (Linux needs it)');
   assert.equal(menu()[0]!.label, 'Loopgate — 2 pending');
   const ra = find(`request:${a.error!.details.requestId}`)!;
@@ -104,10 +94,10 @@ test('Approve in the menu approves through the gateway; the device then connects
   const id = createIdentity();
   const res = await ask(id, { headers: { Host: 'example.com' }, scopes: ['operator.read'] });
   const requestId = res.error!.details.requestId as string;
-  await until(() => !!find(`approve:${requestId}`), 'the menu item');
+  await eventually(() => !!find(`approve:${requestId}`), 'the menu item');
   find(`approve:${requestId}`)!.click!();
-  await until(() => h.gw.pending().length === 0, 'the approval');
-  await until(() => !find(`request:${requestId}`), 'the menu to drop the request');
+  await eventually(() => h.gw.pending().length === 0, 'the approval');
+  await eventually(() => !find(`request:${requestId}`), 'the menu to drop the request');
   assert.equal(fakeTray.tooltip, 'Loopgate');
   const again = await ask(id, { headers: { Host: 'example.com' }, scopes: ['operator.read'] });
   assert.equal(again.ok, true, JSON.stringify(again.error));
@@ -117,42 +107,42 @@ test('Deny in the menu rejects; Review opens the window on the request', async (
   const id = createIdentity();
   const res = await ask(id, { headers: { Host: 'example.com' } });
   const requestId = res.error!.details.requestId as string;
-  await until(() => !!find(`deny:${requestId}`), 'the menu item');
+  await eventually(() => !!find(`deny:${requestId}`), 'the menu item');
   find(`request:${requestId}`)!.submenu!.find((i) => i.label === 'Review in Loopgate…')!.click!();
   assert.deepEqual(opened, [requestId]);
   find(`deny:${requestId}`)!.click!();
-  await until(() => h.gw.pending().length === 0, 'the denial');
+  await eventually(() => h.gw.pending().length === 0, 'the denial');
   assert.equal(h.gw.pairing.store.get(id.deviceId), undefined);
 });
 
 test('an approve for a request that is gone opens the window instead', async () => {
   const res = await ask(createIdentity(), { headers: { Host: 'example.com' } });
   const requestId = res.error!.details.requestId as string;
-  await until(() => !!find(`approve:${requestId}`), 'the menu item');
+  await eventually(() => !!find(`approve:${requestId}`), 'the menu item');
   const stale = find(`approve:${requestId}`)!;
   await h.gw.reject(requestId);
   stale.click!();
-  await until(() => opened.includes(requestId), 'the window to open');
+  await eventually(() => opened.includes(requestId), 'the window to open');
 });
 
 test('Pause pairing toggles gateway.pairingPaused() and the checkbox follows', async () => {
   find('pause')!.click!();
-  await until(() => h.gw.pairingPaused() === true, 'pause');
-  await until(() => find('pause')!.checked === true, 'checkbox on');
+  await eventually(() => h.gw.pairingPaused() === true, 'pause');
+  await eventually(() => find('pause')!.checked === true, 'checkbox on');
   assert.ok(menu().some((i) => i.label === 'Pairing is paused: new requests are refused'));
   // While paused, a new device gets no request at all.
   const r = await ask(createIdentity(), { headers: { Host: 'example.com' } });
   assert.equal(r.ok, false);
   assert.equal(h.gw.pending().length, 0);
   find('pause')!.click!();
-  await until(() => h.gw.pairingPaused() === false && find('pause')!.checked === false, 'resume');
+  await eventually(() => h.gw.pairingPaused() === false && find('pause')!.checked === false, 'resume');
 });
 
 test('a pause set elsewhere (window, CLI config.set) shows in the checkbox', async () => {
   await h.gw.setConfig('pairingPaused', true);
-  await until(() => find('pause')!.checked === true, 'the checkbox to follow');
+  await eventually(() => find('pause')!.checked === true, 'the checkbox to follow');
   await h.gw.setConfig('pairingPaused', false);
-  await until(() => find('pause')!.checked === false, 'the checkbox to follow back');
+  await eventually(() => find('pause')!.checked === false, 'the checkbox to follow back');
 });
 
 test('notification settings can be changed from the tray', () => {
@@ -167,8 +157,8 @@ test('notification settings can be changed from the tray', () => {
 
 test(`at most ${MAX_TRAY_REQUESTS} requests in the menu, then "N more…"`, async () => {
   for (let i = 0; i < MAX_TRAY_REQUESTS + 2; i++) await ask(createIdentity(), { headers: { Host: 'example.com' } });
-  await until(() => h.gw.pending().length === MAX_TRAY_REQUESTS + 2, 'all pending');
-  await until(() => menu().filter((i) => i.id?.startsWith('request:')).length === MAX_TRAY_REQUESTS, 'the menu');
+  await eventually(() => h.gw.pending().length === MAX_TRAY_REQUESTS + 2, 'all pending');
+  await eventually(() => menu().filter((i) => i.id?.startsWith('request:')).length === MAX_TRAY_REQUESTS, 'the menu');
   const more = menu().find((i) => i.label === '2 more… Open Loopgate')!;
   more.click!();
   assert.deepEqual(opened, [undefined]);
@@ -180,7 +170,7 @@ test('macOS: template icon and the count as the title', async () => {
   assert.match(image.path, /trayTemplate\.png$/);
   assert.equal(image.template, true);
   await ask(createIdentity(), { headers: { Host: 'example.com' } });
-  await until(() => fakeTray.title === '1', 'the title');
+  await eventually(() => fakeTray.title === '1', 'the title');
   assert.match((fakeTray.image as { path: string }).path, /trayPendingTemplate\.png$/);
 });
 
