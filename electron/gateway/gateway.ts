@@ -280,11 +280,11 @@ export class Gateway implements GatewayHandle {
     await this.router.dispatch(conn, this.actorOf(conn), id, method, params);
   }
 
-  /** Owner and gateway-token holders act as the owner; a device session acts as itself with its scopes. */
+  /** The window acts as the owner; a gateway-token client within its scopes; a device session as itself. */
   private actorOf(conn: Connection): Actor {
     const id = conn.identity!;
     if (id.authMethod === 'owner') return { kind: 'owner', label: 'owner (Loopgate window)' };
-    if (id.authMethod === 'token' && !id.deviceId) return { kind: 'owner', label: `gateway token holder (${id.clientId})` };
+    if (id.authMethod === 'token' && !id.deviceId) return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${id.clientId})` };
     return { kind: 'device', deviceId: id.deviceId!, scopes: id.scopes, label: `device ${id.deviceId!.slice(0, 12)} (${id.clientId})` };
   }
 

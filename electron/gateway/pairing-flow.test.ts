@@ -10,8 +10,8 @@ let h: Harness;
 let watcher: TestSocket;
 beforeEach(async () => {
   h = await startHarness({ pendingTtlMs: 60_000, denyCooldownMs: 1_000 });
-  // An operator.pairing client that watches the pairing events (what the CLI or the window would be).
-  watcher = (await connectDevice(h.url, null, { token: h.token, scopes: ['operator.pairing'] })).socket;
+  // A gateway-token client that watches the pairing events and decides (what `loopgate devices` would be).
+  watcher = (await connectDevice(h.url, null, { token: h.token, scopes: ['operator.admin'] })).socket;
 });
 afterEach(async () => {
   watcher.close();
@@ -218,12 +218,22 @@ describe('tokens and approvers', () => {
     }
   });
 
+  test('a token client holding only operator.pairing cannot grant admin or a node role', async () => {
+    const pairingOnly = (await connectDevice(h.url, null, { token: h.token, scopes: ['operator.pairing'] })).socket;
+    const admin = await connectDevice(h.url, createIdentity(), { token: h.token, scopes: ['operator.admin'], headers: { Host: 'gateway.example' } });
+    const denied = await pairingOnly.request('device.pair.approve', { requestId: admin.res.error!.details.requestId });
+    assert.match(denied.error!.message, /^device pairing approval denied: the approver does not hold operator\.admin/);
+    const node = await connectDevice(h.url, createIdentity(), { token: h.token, role: 'node', headers: { Host: 'gateway.example' } });
+    const deniedNode = await pairingOnly.request('device.pair.approve', { requestId: node.res.error!.details.requestId });
+    assert.match(deniedNode.error!.message, /^device pairing approval denied: approving role node requires operator\.admin/);
+    const reader = await connectDevice(h.url, createIdentity(), { token: h.token, scopes: ['operator.pairing'], headers: { Host: 'gateway.example' } });
+    assert.equal((await pairingOnly.call('device.pair.approve', { requestId: reader.res.error!.details.requestId })).device.scopes[0], 'operator.pairing', 'within its own scopes it may approve');
+    assert.equal((await pairingOnly.call('device.pair.list', {})).paired.length, 1, 'and it sees every device');
+    pairingOnly.close();
+  });
+
   test('settings: silent approval off sends a local first pairing to the user', async () => {
-    await watcher.call('config.set', { path: 'silentApproval.enabled', value: false }).catch(async () => {
-      const admin = (await connectDevice(h.url, null, { token: h.token, scopes: ['operator.admin'] })).socket;
-      await admin.call('config.set', { path: 'silentApproval.enabled', value: false });
-      admin.close();
-    });
+    await watcher.call('config.set', { path: 'silentApproval.enabled', value: false });
     const r = await connectDevice(h.url, createIdentity(), { token: h.token, scopes: ['operator.read'] });
     assert.equal(r.res.error!.details.reason, 'not-paired');
     assert.equal((await watcher.event('device.pair.requested')).payload.locality, 'local');

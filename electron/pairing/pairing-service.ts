@@ -18,6 +18,9 @@ import { hashToken, newToken, tokenMatches } from './token-hash';
 /** Who is acting: the owner (window, gateway-token holder) or a paired device session with its scopes. */
 export type Actor =
   | { kind: 'owner'; label: string }
+  /** A device-less client holding the gateway token: may act on any device, within its own scopes. */
+  | { kind: 'token'; scopes: readonly string[]; label: string }
+  /** A paired device's session: without operator.admin it acts only on itself (GHSA-xrq9). */
   | { kind: 'device'; deviceId: string; scopes: readonly string[]; label: string };
 
 export interface DeviceAsk {
@@ -61,6 +64,15 @@ const UNDELIVERED_TTL_MS = 10 * 60_000;
 
 function actorScopes(actor: Actor): readonly string[] {
   return actor.kind === 'owner' ? [SCOPE.admin] : actor.scopes;
+}
+
+function isAdmin(actor: Actor): boolean {
+  return actor.kind === 'owner' || roleScopesAllow('operator', [SCOPE.admin], actor.scopes);
+}
+
+/** May this actor act on (or see) another device's records? */
+function reachesDevice(actor: Actor, deviceId: string): boolean {
+  return actor.kind !== 'device' || actor.deviceId === deviceId || isAdmin(actor);
 }
 
 export class PairingService extends EventEmitter<ServiceEvents> {
@@ -270,8 +282,8 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   private checkApprover(actor: Actor, req: PendingRequestView, scopes: string[]): void {
     if (actor.kind === 'owner') return;
     const held = actorScopes(actor);
-    const admin = roleScopesAllow('operator', [SCOPE.admin], held);
-    if (!admin && actor.deviceId !== req.deviceId) throw invalidRequest('device pairing approval denied: a device without operator.admin may only act on its own requests');
+    const admin = isAdmin(actor);
+    if (!reachesDevice(actor, req.deviceId)) throw invalidRequest('device pairing approval denied: a device without operator.admin may only act on its own requests');
     if (req.role !== 'operator' && !admin) throw invalidRequest(`device pairing approval denied: approving role ${req.role} requires operator.admin`);
     const { refused } = scopesWithin(scopes, held);
     if (refused.length) throw invalidRequest(`device pairing approval denied: the approver does not hold ${refused.join(', ')}`);
@@ -291,7 +303,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
 
   async reject(requestId: string, actor: Actor): Promise<{ requestId: string; deviceId: string }> {
     const req = this.findRequest(requestId);
-    if (actor.kind === 'device' && !roleScopesAllow('operator', [SCOPE.admin], actor.scopes) && actor.deviceId !== req.deviceId) {
+    if (!reachesDevice(actor, req.deviceId)) {
       throw invalidRequest('device pairing rejection denied: a device without operator.admin may only act on its own requests');
     }
     this.pending.drop(requestId);
@@ -320,7 +332,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   }
 
   private checkSelfOrAdmin(actor: Actor, deviceId: string, what: string): void {
-    if (actor.kind === 'device' && actor.deviceId !== deviceId && !roleScopesAllow('operator', [SCOPE.admin], actor.scopes)) {
+    if (!reachesDevice(actor, deviceId)) {
       throw invalidRequest(`${what} denied: a device without operator.admin may only act on itself`);
     }
   }
@@ -361,7 +373,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     this.record({ deviceId, reason: 'rotate', decision: 'token-rotated', by: actor.label, silent: false, role, scopes: next });
     this.emit('devices');
     // The secret goes only to the device itself or the owner (issue #66773).
-    const maySee = actor.kind === 'owner' || actor.deviceId === deviceId;
+    const maySee = actor.kind === 'owner' || (actor.kind === 'device' && actor.deviceId === deviceId) || (actor.kind === 'token' && isAdmin(actor));
     return { deviceId, role, ...(maySee ? { token } : {}), tokenDelivery: maySee ? 'in-band' : 'withheld-cross-device', scopes: next, rotatedAtMs: at };
   }
 
@@ -434,8 +446,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
 
   /** device.pair.list: a non-admin device session sees only itself. */
   list(actor: Actor): { pending: PendingRequestView[]; paired: PairedDeviceView[] } {
-    const all = actor.kind === 'owner' || roleScopesAllow('operator', [SCOPE.admin], actor.scopes);
-    const own = (id: string) => all || (actor.kind === 'device' && actor.deviceId === id);
+    const own = (id: string) => reachesDevice(actor, id);
     return {
       pending: this.pending.list().filter((r) => own(r.deviceId)),
       paired: this.store.list().filter((d) => own(d.deviceId)).map((d) => this.view(d)),
@@ -447,15 +458,15 @@ export class PairingService extends EventEmitter<ServiceEvents> {
    * last-seen data) changes: 10,000 devices cost a lookup each instead of a fresh view and serialization.
    */
   listJson(actor: Actor): string {
-    const everyone = actor.kind === 'owner' || roleScopesAllow('operator', [SCOPE.admin], actor.scopes);
-    const pending = JSON.stringify(this.pending.list().filter((r) => everyone || (actor.kind === 'device' && actor.deviceId === r.deviceId)));
+    const everyone = actor.kind !== 'device' || isAdmin(actor);
+    const pending = JSON.stringify(this.pending.list().filter((r) => reachesDevice(actor, r.deviceId)));
     let paired: string;
     if (everyone && this.pairedCache?.version === this.listVersion) {
       paired = this.pairedCache.json;
     } else {
       const parts: string[] = [];
       for (const d of this.store.list()) {
-        if (!everyone && !(actor.kind === 'device' && actor.deviceId === d.deviceId)) continue;
+        if (!everyone && !reachesDevice(actor, d.deviceId)) continue;
         const rev = this.revs.get(d.deviceId) ?? 0;
         const hit = this.viewCache.get(d);
         if (hit && hit.rev === rev) {
