@@ -3,7 +3,7 @@
 // is on the app origin — Electron security checklist #17.
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { APP_ORIGIN, originOf } from './app-origin';
-import type { InvokeChannels, SendChannels } from './ipc-contract';
+import type { InvokeChannels, SendChannels } from '../../shared/ipc-contract';
 import type { GatewayHandle } from '../gateway/gateway-handle';
 
 export class TrustedSenders {

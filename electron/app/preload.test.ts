@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import { fake } from './fake-electron';
-import type { LoopgateBridge } from './ipc-contract';
+import type { LoopgateBridge } from '../../shared/ipc-contract';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
 await import('./preload');

@@ -2,7 +2,7 @@
 // (context-isolation.md "bad code"). Bundled to one CJS file that requires only 'electron', so
 // `sandbox: true` holds.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ConnectInfo, InvokeChannels, LoopgateBridge, SendChannels } from './ipc-contract';
+import type { ConnectInfo, InvokeChannels, LoopgateBridge, SendChannels } from '../../shared/ipc-contract';
 
 const CONNECT_INFO: keyof InvokeChannels = 'gateway:connect-info';
 const SHOW_REQUEST: keyof SendChannels = 'window:show-request';

@@ -84,10 +84,19 @@ function printDevices(list: { pending: PendingRequestView[]; paired: PairedDevic
   return out.join('\n');
 }
 
+/** LOOPGATE_PENDING_TTL_MS shortens how long requests wait (tests, demos); otherwise config.json decides. */
+function timingFromEnv(env: NodeJS.ProcessEnv): { pendingTtlMs?: number } {
+  const raw = env.LOOPGATE_PENDING_TTL_MS;
+  if (raw === undefined || raw === '') return {};
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000) throw new UsageError(`invalid LOOPGATE_PENDING_TTL_MS: ${raw} (expected 100–3600000 ms)`);
+  return { pendingTtlMs: ms };
+}
+
 async function runGateway(home: string, port: number): Promise<void> {
   let gw;
   try {
-    gw = await startGateway({ home, port, rendererDir: rendererDir() });
+    gw = await startGateway({ home, port, rendererDir: rendererDir(), timing: timingFromEnv(process.env) });
   } catch (e) {
     if (e instanceof PortInUseError) {
       process.stderr.write(`loopgate: ${e.message}\n`);

@@ -12,7 +12,8 @@ const TYPES: Record<string, string> = {
 export function dashboardCsp(port: number): string {
   return [
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port} ws://[::1]:${port}`,
+    // Chromium rejects a bracketed IPv6 host in CSP sources, so [::1] is left out (the page uses 127.0.0.1).
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
     "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
   ].join('; ');
 }

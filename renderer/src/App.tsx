@@ -1,0 +1,219 @@
+// The window: sidebar navigation, status banners (gateway unreachable, store quarantined, pairing paused), views.
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import type { DashboardStore } from './store';
+import { useDashboard } from './use-dashboard';
+import { useTheme } from './use-theme';
+import { bridge } from './bridge';
+import { useNow } from './format';
+import { NoticeProvider, errorText, useNotify } from './components/ui';
+import { IconActivity, IconAlert, IconDevices, IconInbox, IconMoon, IconPause, IconSettings, IconShield, IconSun } from './components/icons';
+import { DEFAULT_FILTERS, DevicesView, type DeviceFilters } from './views/DevicesView';
+import { DeviceDetail } from './views/DeviceDetail';
+import { RequestsView } from './views/RequestsView';
+import { ActivityView } from './views/ActivityView';
+import { SettingsView } from './views/SettingsView';
+import { ConnectScreen } from './views/ConnectScreen';
+
+export type ViewName = 'devices' | 'requests' | 'activity' | 'settings';
+
+function initialView(): { view: ViewName; requestId: string | null; deviceId: string | null } {
+  const p = new URLSearchParams(location.search);
+  const v = p.get('view');
+  const view: ViewName = v === 'requests' || v === 'activity' || v === 'settings' || v === 'devices' ? v : 'devices';
+  return { view, requestId: p.get('request'), deviceId: p.get('device') };
+}
+
+export function App({ store }: { store: DashboardStore }) {
+  return (
+    <NoticeProvider>
+      <Shell store={store} />
+    </NoticeProvider>
+  );
+}
+
+function Shell({ store }: { store: DashboardStore }) {
+  const s = useDashboard(store);
+  const theme = useTheme();
+  const notify = useNotify();
+  const init = useMemo(initialView, []);
+  const [view, setView] = useState<ViewName>(init.view);
+  const [deviceId, setDeviceId] = useState<string | null>(init.deviceId);
+  const [focusRequestId, setFocusRequestId] = useState<string | null>(init.requestId);
+  const [filters, setFilters] = useState<DeviceFilters>(DEFAULT_FILTERS);
+  const mainRef = useRef<HTMLElement>(null);
+
+  const go = useCallback((v: ViewName) => {
+    setView(v);
+    setDeviceId(null);
+  }, []);
+  const openDevice = useCallback((id: string) => {
+    setView('devices');
+    setDeviceId(id);
+  }, []);
+
+  useEffect(() => {
+    mainRef.current?.scrollTo?.({ top: 0 });
+  }, [view, deviceId]);
+
+  // In the app, a notification or tray click asks the window to show one request.
+  useEffect(() => bridge()?.onShowRequest((requestId) => {
+    setFocusRequestId(requestId);
+    setDeviceId(null);
+    setView('requests');
+  }), []);
+
+  const setPaused = async (paused: boolean) => {
+    try {
+      await store.setConfig('pairingPaused', paused);
+      notify(paused ? 'Pairing paused.' : 'Pairing resumed.', 'success');
+    } catch (err) {
+      notify(`Could not change pairing: ${errorText(err)}`, 'danger');
+    }
+  };
+
+  if (s.conn.status === 'no-credential' || s.conn.status === 'unauthorized') {
+    return <ConnectScreen kind={s.conn.status} error={s.conn.lastError} />;
+  }
+  if (!s.hello && (s.conn.status === 'connecting' || s.conn.status === 'down')) {
+    return <ConnectScreen kind={s.conn.status === 'down' ? 'down' : 'connecting'} error={s.conn.lastError} retryAtMs={s.conn.retryAtMs} onRetry={() => store.client.retryNow()} />;
+  }
+
+  const device = deviceId ? s.paired.find((d) => d.deviceId === deviceId) : undefined;
+  const paused = s.config?.pairingPaused ?? false;
+  const nav: Array<{ id: ViewName; label: string; icon: ReactElement; count?: number; countLabel?: string; alert?: boolean }> = [
+    { id: 'devices', label: 'Devices', icon: <IconDevices />, count: s.paired.length, countLabel: 'paired' },
+    { id: 'requests', label: 'Requests', icon: <IconInbox />, count: s.pending.length, countLabel: 'pending', alert: s.pending.length > 0 },
+    { id: 'activity', label: 'Activity', icon: <IconActivity /> },
+    { id: 'settings', label: 'Settings', icon: <IconSettings /> },
+  ];
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>Skip to content</a>
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true"><IconShield size={18} /></span>
+          <span className="brand-name">Loopgate</span>
+        </div>
+        <nav aria-label="Main">
+          <ul className="nav-list">
+            {nav.map((n) => (
+              <li key={n.id}>
+                <button
+                  type="button"
+                  className={`nav-item ${view === n.id ? 'nav-item-on' : ''}`}
+                  aria-current={view === n.id ? 'page' : undefined}
+                  onClick={() => go(n.id)}
+                  aria-label={n.count !== undefined ? `${n.label}, ${n.count.toLocaleString('en-US')} ${n.countLabel}` : n.label}
+                  data-testid={`nav-${n.id}`}
+                >
+                  {n.icon}
+                  <span className="nav-label">{n.label}</span>
+                  {n.count !== undefined && (n.count > 0 || n.id === 'requests') && (
+                    <span className={`nav-count ${n.alert ? 'nav-count-alert' : ''}`} aria-hidden="true">{n.count.toLocaleString('en-US')}</span>
+                  )}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="sidebar-foot">
+          <ConnectionPill store={store} />
+          <button
+            type="button"
+            className="icon-btn theme-toggle"
+            onClick={() => theme.setPref(theme.effective === 'dark' ? 'light' : 'dark')}
+            aria-label={theme.effective === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+            title={theme.effective === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+          >
+            {theme.effective === 'dark' ? <IconSun /> : <IconMoon />}
+          </button>
+        </div>
+      </aside>
+
+      <main id="main" className="main" ref={mainRef} tabIndex={-1}>
+        <div className="banners">
+          {s.conn.status === 'down' && <UnreachableBanner retryAtMs={s.conn.retryAtMs} error={s.conn.lastError} onRetry={() => store.client.retryNow()} />}
+          {s.store && !s.store.ok && (
+            <div className="banner banner-danger" role="alert" data-testid="quarantine-banner">
+              <IconAlert />
+              <div>
+                <strong>The pairing store is quarantined.</strong>{' '}
+                Its file could not be read and was moved aside
+                {s.store.quarantinedTo ? <> to <span className="mono">{s.store.quarantinedTo}</span></> : null}.
+                Until it is repaired the gateway refuses every device; no approval was deleted.
+                {s.store.error && <div className="small banner-detail">{s.store.error}</div>}
+              </div>
+            </div>
+          )}
+          {paused && view !== 'requests' && (
+            <div className="banner banner-warning" role="status">
+              <IconPause />
+              <div><strong>Pairing is paused.</strong> New devices and upgrades are refused.</div>
+              <button type="button" className="btn btn-secondary btn-sm" onClick={() => setPaused(false)}>Resume pairing</button>
+            </div>
+          )}
+          {s.loadError && s.conn.status === 'open' && (
+            <div className="banner banner-warning" role="status">
+              <IconAlert />
+              <div>Could not load the device list: {s.loadError}</div>
+              <button type="button" className="btn btn-secondary btn-sm" onClick={() => void store.loadList()}>Try again</button>
+            </div>
+          )}
+        </div>
+
+        {view === 'devices' && !deviceId && (
+          <DevicesView devices={s.paired} loaded={s.loaded} storeOk={s.store?.ok !== false} filters={filters} onFilters={setFilters} onOpen={openDevice} />
+        )}
+        {view === 'devices' && deviceId && (
+          <DeviceDetail deviceId={deviceId} device={device} store={store} audit={s.audit} onBack={() => setDeviceId(null)} />
+        )}
+        {view === 'requests' && (
+          <RequestsView
+            pending={s.pending}
+            paired={s.paired}
+            store={store}
+            paused={paused}
+            silentEnabled={s.config ? s.config.silentApproval.enabled : null}
+            onResume={() => setPaused(false)}
+            focusRequestId={focusRequestId}
+          />
+        )}
+        {view === 'activity' && (
+          <ActivityView audit={s.audit} loaded={s.auditLoaded} hasMore={s.auditHasMore} devices={s.paired} store={store} onOpenDevice={openDevice} />
+        )}
+        {view === 'settings' && (
+          <SettingsView config={s.config} configPath={s.configPath} status={s.status} store={store} theme={theme.pref} onTheme={theme.setPref} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function ConnectionPill({ store }: { store: DashboardStore }) {
+  const s = useDashboard(store);
+  const up = s.conn.status === 'open';
+  const port = s.status?.port;
+  return (
+    <span className={`conn-pill ${up ? 'conn-up' : 'conn-down'}`} role="status" aria-label={up ? 'Connected to the gateway' : 'Gateway unreachable'}>
+      <span className="dot" aria-hidden="true" />
+      <span>{up ? (port ? `Gateway :${port}` : 'Connected') : 'Offline'}</span>
+    </span>
+  );
+}
+
+function UnreachableBanner({ retryAtMs, error, onRetry }: { retryAtMs?: number; error?: string; onRetry: () => void }) {
+  const now = useNow(500);
+  const secs = retryAtMs ? Math.max(0, Math.ceil((retryAtMs - now) / 1000)) : 0;
+  return (
+    <div className="banner banner-danger" role="alert" data-testid="unreachable-banner">
+      <IconAlert />
+      <div>
+        <strong>Gateway unreachable — retrying</strong>
+        <span className="muted-on-banner">{secs > 0 ? ` in ${secs} s` : '…'}{error ? ` · ${error}` : ''}</span>
+        <div className="small">What you see may be out of date until the connection is back.</div>
+      </div>
+      <button type="button" className="btn btn-secondary btn-sm" onClick={onRetry}>Retry now</button>
+    </div>
+  );
+}
