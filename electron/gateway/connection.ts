@@ -34,6 +34,10 @@ export class Connection {
   private seq = 0;
   unauthorizedStreak = 0;
   closing = false;
+  /** Heartbeat: cleared when a ping goes out, set by the pong; a peer that misses one is gone. */
+  alive = true;
+  /** node.invoke calls this connection is waiting on (bounded). */
+  invocations = 0;
 
   constructor(
     readonly id: string,
@@ -50,37 +54,43 @@ export class Connection {
     return this.identity !== null;
   }
 
-  private write(frame: unknown): boolean {
-    if (this.closing || this.ws.readyState !== this.ws.OPEN) return false;
-    this.ws.send(JSON.stringify(frame));
-    return true;
+  /**
+   * Every frame goes out here. A client that stops reading never grows our memory without bound: responses to
+   * it (which may not be dropped) close it as a slow consumer; events (which may) are dropped.
+   */
+  private write(text: string, droppable: boolean): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      if (!droppable) this.close(1008, 'slow consumer');
+      return;
+    }
+    this.ws.send(text);
+  }
+
+  get open(): boolean {
+    return !this.closing && this.ws.readyState === this.ws.OPEN;
   }
 
   respond(id: string, payload: unknown): void {
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(1008, 'slow consumer');
-    this.write({ type: 'res', id, ok: true, payload });
+    this.write(JSON.stringify({ type: 'res', id, ok: true, payload }), false);
   }
 
   /** A response whose payload is already JSON text. */
   respondJson(id: string, payloadJson: string): void {
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(1008, 'slow consumer');
-    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(`{"type":"res","id":${JSON.stringify(id)},"ok":true,"payload":${payloadJson}}`);
+    this.write(`{"type":"res","id":${JSON.stringify(id)},"ok":true,"payload":${payloadJson}}`, false);
   }
 
   fail(id: string, error: ErrorShape): void {
-    this.write({ type: 'res', id, ok: false, error });
+    this.write(JSON.stringify({ type: 'res', id, ok: false, error }), false);
   }
 
-  /** Events are droppable: a client that stops reading loses them instead of growing our memory. */
   event(event: string, payload: unknown): void {
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
-    this.write({ type: 'event', event, payload, seq: ++this.seq });
+    this.write(JSON.stringify({ type: 'event', event, payload, seq: ++this.seq }), true);
   }
 
   /** Pre-handshake events carry no seq. */
   rawEvent(event: string, payload: unknown): void {
-    this.write({ type: 'event', event, payload });
+    this.write(JSON.stringify({ type: 'event', event, payload }), true);
   }
 
   close(code: number, reason = ''): void {

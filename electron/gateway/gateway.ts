@@ -119,15 +119,15 @@ export class Gateway implements GatewayHandle {
     this.features.methods = this.router.names();
     const p = this.pairing;
     p.on('requested', (req) => {
-      this.broadcast('device.pair.requested', req);
+      this.broadcast('device.pair.requested', req, req.deviceId);
       this.emitter.emit('request', req);
     });
     p.on('resolved', (ev) => {
-      this.broadcast('device.pair.resolved', ev);
+      this.broadcast('device.pair.resolved', ev, ev.deviceId);
       this.emitter.emit('resolved', ev);
     });
     p.on('pending', (list) => this.emitter.emit('pending', list));
-    p.on('audit', (entry) => this.broadcast('loopgate.audit', entry));
+    p.on('audit', (entry) => this.broadcast('loopgate.audit', entry, entry.deviceId));
     let lastHealth = JSON.stringify(p.store.health());
     p.store.onChange(() => {
       const health = p.store.health();
@@ -151,8 +151,22 @@ export class Gateway implements GatewayHandle {
     });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.on('clientError', (_err, socket) => refuse(socket, 400, 'bad request'));
-    this.tickTimer = setInterval(() => this.broadcast('tick', { ts: Date.now() }), this.timing.tickIntervalMs);
+    this.tickTimer = setInterval(() => this.heartbeat(), this.timing.tickIntervalMs);
     this.tickTimer.unref();
+  }
+
+  /** Every tick: the tick event, and a ping; a peer that did not answer the previous ping is gone (half-open). */
+  private heartbeat(): void {
+    this.broadcast('tick', { ts: Date.now() });
+    for (const c of this.conns.values()) {
+      if (!c.authed) continue;
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
   }
 
   private listen(port: number): Promise<void> {
@@ -214,6 +228,7 @@ export class Gateway implements GatewayHandle {
       void this.onFrame(conn, data);
     });
     ws.on('error', () => {});
+    ws.on('pong', () => { conn.alive = true; });
     ws.on('close', () => {
       clearTimeout(deadline);
       releasePreauth();
@@ -248,7 +263,7 @@ export class Gateway implements GatewayHandle {
       const result = await runHandshake(conn, req.params, {
         gatewayToken: () => this.token, owner: this.owner, pairing: this.pairing, limiter: this.limiter,
       });
-      if (conn.closing) return;
+      if (!conn.open) return; // gone during the handshake: its close handler already ran
       conn.identity = result.identity;
       this.countDevice(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
@@ -311,17 +326,19 @@ export class Gateway implements GatewayHandle {
 
   // ---- fan-out ----------------------------------------------------------------------------------
 
-  private mayReceive(conn: Connection, event: string): boolean {
+  /** `about`: the device an event concerns; a paired device's session hears only about itself. */
+  private mayReceive(conn: Connection, event: string, about?: string): boolean {
     const id = conn.identity;
     if (!id) return false;
+    if (about !== undefined && id.deviceId !== undefined && id.authMethod !== 'token' && id.authMethod !== 'owner' && id.deviceId !== about) return false;
     const scopes = EVENT_SCOPES[event];
     if (!scopes || scopes.length === 0) return true;
     if (id.role !== 'operator') return false;
     return scopes.some((s) => roleScopesAllow('operator', [s], id.scopes)) || roleScopesAllow('operator', [SCOPE.admin], id.scopes);
   }
 
-  broadcast(event: string, payload: unknown): void {
-    for (const c of this.conns.values()) if (this.mayReceive(c, event)) c.event(event, payload);
+  broadcast(event: string, payload: unknown, about?: string): void {
+    for (const c of this.conns.values()) if (this.mayReceive(c, event, about)) c.event(event, payload);
   }
 
   private broadcastPresence(): void {
@@ -415,6 +432,7 @@ export class Gateway implements GatewayHandle {
   async setConfig(path: string, value: unknown): Promise<GatewayConfig> {
     const cfg = await this.config.set(path, value);
     this.pairing.setPaused(cfg.pairingPaused);
+    (this.wss.options as { maxPayload?: number }).maxPayload = cfg.limits.maxPayloadBytes;
     this.emitter.emit('config', cfg);
     this.broadcast('loopgate.config', cfg);
     this.pairing.pending.setLimits({ ttlMs: this.opts.timing?.pendingTtlMs ?? cfg.limits.pendingTtlMs, cooldownMs: this.opts.timing?.denyCooldownMs ?? cfg.limits.denyCooldownMs, maxTotal: cfg.limits.pendingMax, maxPerAddress: cfg.limits.pendingPerAddress });
@@ -463,9 +481,21 @@ export class Gateway implements GatewayHandle {
     return this.pairing.isPaused();
   }
 
+  /** Listeners are adapters (tray, notifications); a bug in one is logged, never fatal to the gateway. */
   on<K extends keyof GatewayEvents>(event: K, listener: GatewayEvents[K]): () => void {
-    this.emitter.on(event, listener);
-    return () => this.emitter.off(event, listener);
+    const safe = (...args: unknown[]) => {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (e) {
+        this.log(`listener for ${event} failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    };
+    this.emitter.on(event, safe);
+    return () => this.emitter.off(event, safe);
+  }
+
+  private log(line: string): void {
+    (this.opts.log ?? ((l: string) => process.stderr.write(`loopgate: ${l}\n`)))(line);
   }
 
   async close(reason = 'gateway stopping'): Promise<void> {

@@ -4,7 +4,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { CloseCode, DetailCode, ErrorCode, GatewayError, type ErrorShape } from '../../shared/errors';
 import { ConnectParamsSchema, formatIssues, PROTOCOL_MAX, PROTOCOL_MIN, type ConnectParams } from '../../shared/frames';
 import { isRole, normalizeScopes, OPERATOR_SCOPES } from '../../shared/scopes';
-import type { IssuedToken, PairingService } from '../pairing/pairing-service';
+import type { IssuedToken, PairingService, TokenCheck } from '../pairing/pairing-service';
 import { AuthLimiter } from './auth-limiter';
 import type { AuthMethod, Connection, ConnectionIdentity } from './connection';
 import { verifyDeviceProof } from './device-proof';
@@ -128,19 +128,20 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
   // The device token is tried when the shared token did not already authenticate (auth.deviceToken, else auth.token).
   let authMethod: AuthMethod = sharedOk ? 'token' : 'device-key';
   let presentedDeviceToken: string | undefined;
+  let tokenCheck: TokenCheck = { status: 'none' };
   if (!sharedOk) {
     const candidate = explicitDeviceToken ?? token;
-    let check = deps.pairing.checkDeviceToken(device.deviceId, role, candidate);
+    tokenCheck = deps.pairing.checkDeviceToken(device.deviceId, role, candidate);
     // A device the user removed comes back with its old token: no token resurrection, but a fresh request for
     // the user (never local, since nothing it holds is valid any more).
-    if (check === 'mismatch' && !deps.pairing.store.get(device.deviceId) && (!shared || shared === explicitDeviceToken)) check = 'none';
-    if (check === 'ok') {
+    if (tokenCheck.status === 'mismatch' && !deps.pairing.store.get(device.deviceId) && (!shared || shared === explicitDeviceToken)) tokenCheck = { status: 'none' };
+    if (tokenCheck.status === 'ok') {
       authMethod = 'device-token';
       presentedDeviceToken = candidate;
-    } else if (check !== 'none' && (candidate || password)) {
+    } else if (tokenCheck.status !== 'none' && (candidate || password)) {
       deps.limiter.fail(limitKey);
-      if (explicitDeviceToken || check === 'revoked') {
-        reject(unauthorized(`unauthorized: device token ${check === 'revoked' ? 'revoked' : 'mismatch'} (rotate/reissue device token)`, DetailCode.AUTH_DEVICE_TOKEN_MISMATCH, 'device_token_mismatch'));
+      if (explicitDeviceToken || tokenCheck.status === 'revoked') {
+        reject(unauthorized(`unauthorized: device token ${tokenCheck.status === 'revoked' ? 'revoked' : 'mismatch'} (rotate/reissue device token)`, DetailCode.AUTH_DEVICE_TOKEN_MISMATCH, 'device_token_mismatch'));
       }
       reject(unauthorized(`unauthorized: gateway token mismatch (${hintFor(p)})`, DetailCode.AUTH_TOKEN_MISMATCH, 'token_mismatch', {
         canRetryWithDeviceToken: true, recommendedNextStep: 'retry_with_device_token',
@@ -149,8 +150,9 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
   }
   deps.limiter.succeed(limitKey);
 
-  // Local in the spec's sense: a local transport and a credential that proves access to this user's files.
-  const local = conn.transport === 'local' && (authMethod === 'token' || authMethod === 'device-token');
+  // Local in the spec's sense: a local transport and a credential that proves access to this user's files (the
+  // gateway token, or a device token a local approval issued: one approved for a remote peer proves nothing).
+  const local = conn.transport === 'local' && (authMethod === 'token' || (authMethod === 'device-token' && tokenCheck.local === true));
   const locality = local ? 'local' : conn.transport === 'browser' ? 'browser' : 'remote';
   try {
     await deps.pairing.admit({
@@ -158,7 +160,7 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
       ...(p.client.displayName ? { displayName: p.client.displayName } : {}),
       platform: p.client.platform, ...(p.client.deviceFamily ? { deviceFamily: p.client.deviceFamily } : {}),
       clientId: p.client.id, clientMode: p.client.mode,
-    }, { locality, address: conn.peer, ...(conn.origin ? { origin: conn.origin } : {}) });
+    }, { locality, address: conn.peer, ...(conn.origin ? { origin: conn.origin } : {}) }, authMethod === 'device-token' ? tokenCheck.scopes : undefined);
   } catch (e) {
     if (e instanceof GatewayError) {
       const details = e.shape.details as { requestId?: string } | undefined;
@@ -167,7 +169,9 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
     }
     throw e;
   }
-  const issued = await deps.pairing.ensureToken(device.deviceId, role, scopes, presentedDeviceToken);
+  // Only a connect that proved itself with the gateway token may be issued a new token here; a key alone gets
+  // at most the token an approval left waiting (so a revoked or narrowed token stays revoked or narrow).
+  const issued = await deps.pairing.ensureToken(device.deviceId, role, scopes, { presented: presentedDeviceToken, mayMint: authMethod === 'token', local });
   deps.pairing.seen(device.deviceId, role, conn.peer, local, authMethod === 'device-token');
   return {
     identity: { ...base, scopes, authMethod, deviceId: device.deviceId, local },

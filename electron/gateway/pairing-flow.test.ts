@@ -192,16 +192,29 @@ describe('tokens and approvers', () => {
     assert.equal(tooWide.ok, false);
   });
 
-  test('an approver never grants more than it holds', async () => {
+  test('a paired device never decides requests, even after widening itself to admin silently', async () => {
     const { id: approverId, token } = await pairLocal(['operator.pairing']);
     const approver = (await connectDevice(h.url, approverId, { deviceToken: token, scopes: ['operator.pairing'] })).socket;
     const target = createIdentity();
     const r = await connectDevice(h.url, target, { token: h.token, scopes: ['operator.admin'], headers: { Host: 'gateway.example' } });
     const res = await approver.request('device.pair.approve', { requestId: r.res.error!.details.requestId });
-    assert.equal(res.ok, false);
-    assert.match(res.error!.message, /device pairing approval denied/);
+    assert.match(res.error!.message, /^device\.pair\.approve is reserved for the user/);
     assert.equal(h.gw.pairing.store.get(target.deviceId), undefined);
     approver.close();
+    // The review's H2 chain: ask for a role (explicit), widen to admin silently, then try to approve oneself.
+    const node = await connectDevice(h.url, approverId, { token: h.token, role: 'node', scopes: [] });
+    const requestId = node.res.error!.details.requestId as string;
+    assert.equal(node.res.error!.details.reason, 'role-upgrade');
+    const admin = await connectDevice(h.url, approverId, { deviceToken: token, scopes: ['operator.admin'] });
+    assert.equal(admin.res.ok, true, 'the local scope upgrade itself is silent, by design');
+    const self = await admin.socket.request('device.pair.approve', { requestId });
+    assert.match(self.error!.message, /reserved for the user/);
+    for (const m of ['config.set', 'loopgate.gateway.token.get', 'loopgate.dashboard.link']) {
+      const r2 = await admin.socket.request(m, m === 'config.set' ? { path: 'pairingPaused', value: false } : {});
+      assert.match(r2.error!.message, /reserved for the user/, m);
+    }
+    assert.deepEqual(h.gw.pairing.store.get(approverId.deviceId)!.roles, ['operator']);
+    admin.socket.close();
   });
 
   test('remove forgets the device and closes its sockets; the token never reaches the disk', async () => {

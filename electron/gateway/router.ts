@@ -17,11 +17,17 @@ export interface MethodContext {
 export interface MethodDef<S extends z.ZodType = z.ZodType> {
   schema?: S;
   handler: (params: z.infer<S>, ctx: MethodContext) => unknown;
+  /** Decisions reserved for the user: the window, the tray, a gateway-token client; never a paired device. */
+  ownerOnly?: boolean;
 }
 
 /** Helper that keeps a method's params typed by its schema. */
 export function method<S extends z.ZodType>(schema: S, handler: (params: z.infer<S>, ctx: MethodContext) => unknown): MethodDef {
   return { schema, handler: handler as MethodDef['handler'] };
+}
+
+export function ownerOnly(def: MethodDef): MethodDef {
+  return { ...def, ownerOnly: true };
 }
 
 export function plain(handler: (params: unknown, ctx: MethodContext) => unknown): MethodDef {
@@ -56,7 +62,14 @@ export class Router {
       conn.fail(requestId, invalidRequest('connect is only valid as the first request').shape);
       return;
     }
-    const denied = Router.deny(conn, name);
+    const def = this.methods.get(name);
+    if (!def) {
+      conn.fail(requestId, invalidRequest(`unknown method: ${name}`).shape);
+      return;
+    }
+    const denied = Router.deny(conn, name) ?? (def.ownerOnly && actor.kind === 'device'
+      ? invalidRequest(`${name} is reserved for the user (the Loopgate window, tray or a gateway-token client), not a paired device`)
+      : null);
     if (denied) {
       conn.fail(requestId, denied.shape);
       if (denied.shape.message.startsWith('unauthorized role') && ++conn.unauthorizedStreak > FLOOD_LIMIT) {
@@ -65,11 +78,6 @@ export class Router {
       return;
     }
     conn.unauthorizedStreak = 0;
-    const def = this.methods.get(name);
-    if (!def) {
-      conn.fail(requestId, invalidRequest(`unknown method: ${name}`).shape);
-      return;
-    }
     let input = params;
     if (def.schema) {
       const r = def.schema.safeParse(params);

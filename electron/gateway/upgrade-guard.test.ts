@@ -26,7 +26,7 @@ test('locality: local only with a loopback peer, a local Host and no proxy heade
   assert.equal((checkUpgrade(req({ Host: '127.0.0.1:18789' }), opts) as { locality: string }).locality, 'local');
   assert.equal((checkUpgrade(req({ Host: 'gateway.example' }), opts) as { locality: string }).locality, 'remote');
   assert.equal((checkUpgrade(req({ Host: '127.0.0.1:18789' }, '10.1.2.3'), opts) as { locality: string }).locality, 'remote');
-  for (const h of ['Forwarded', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Real-IP', 'Via', 'CF-Connecting-IP', 'True-Client-IP']) {
+  for (const h of ['Forwarded', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Prefix', 'X-Forwarded', 'X-Original-Host', 'X-Real-IP', 'Via', 'CF-Connecting-IP', 'True-Client-IP']) {
     assert.equal((checkUpgrade(req({ Host: '127.0.0.1:18789', [h]: '203.0.113.9' }), opts) as { locality: string }).locality, 'remote', h);
   }
 });

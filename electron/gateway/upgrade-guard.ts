@@ -26,6 +26,11 @@ const PROXY_HEADERS = [
   'x-original-forwarded-for', 'forwarded-for',
 ];
 
+/** Any forwarding header at all, including every X-Forwarded-* and X-Original-* variant. */
+function isProxyHeader(name: string): boolean {
+  return PROXY_HEADERS.includes(name) || name.startsWith('x-forwarded') || name.startsWith('x-original-') || name.startsWith('forwarded');
+}
+
 /** 127.0.0.0/8, ::1 and v4-mapped loopback, whatever form the socket reports. */
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
@@ -65,7 +70,7 @@ export function checkUpgrade(req: IncomingMessage, opts: GuardOptions): UpgradeV
   if (path !== '/' && path !== '/ws') return { ok: false, status: 404, reason: 'no WebSocket endpoint here' };
   const peer = normalizeAddress(req.socket.remoteAddress);
   const hostLocal = isLocalHostHeader(req.headers.host);
-  const proxied = PROXY_HEADERS.some((h) => req.headers[h] !== undefined);
+  const proxied = Object.keys(req.headers).some(isProxyHeader);
   const origin = req.headers.origin;
   if (origin !== undefined) {
     // A browser page: only our own window's origin, matched exactly, and only on a local Host (DNS rebinding).

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { fingerprintOf, normalizeDeviceMetadata } from '../../shared/device-auth';
 import { DetailCode, ErrorCode, GatewayError, invalidRequest } from '../../shared/errors';
 import {
-  approvedRolesOf, approvedScopesOf, decidePairing, pairingMessage, remediationHint,
+  approvedRolesOf, approvedScopesOf, decidePairing, pairingMessage, pairingReason, remediationHint,
   type ClientLocality, type PairingReason, type SilentPolicy,
 } from '../../shared/pairing-decision';
 import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestView } from '../../shared/pairing-types';
@@ -48,7 +48,12 @@ export interface IssuedToken {
   issuedAtMs: number;
 }
 
-export type TokenCheck = 'ok' | 'revoked' | 'mismatch' | 'none';
+export interface TokenCheck {
+  status: 'ok' | 'revoked' | 'mismatch' | 'none';
+  /** With ok: what the token covers, and whether a local approval issued it (only then it proves locality). */
+  scopes?: string[];
+  local?: boolean;
+}
 
 interface ServiceEvents {
   requested: [PendingRequestView];
@@ -61,6 +66,7 @@ interface ServiceEvents {
 }
 
 const UNDELIVERED_TTL_MS = 10 * 60_000;
+const PICKUP_GRACE_MS = 10_000;
 
 function actorScopes(actor: Actor): readonly string[] {
   return actor.kind === 'owner' ? [SCOPE.admin] : actor.scopes;
@@ -70,9 +76,12 @@ function isAdmin(actor: Actor): boolean {
   return actor.kind === 'owner' || roleScopesAllow('operator', [SCOPE.admin], actor.scopes);
 }
 
-/** May this actor act on (or see) another device's records? */
-function reachesDevice(actor: Actor, deviceId: string): boolean {
-  return actor.kind !== 'device' || actor.deviceId === deviceId || isAdmin(actor);
+/**
+ * May this actor act on (or see) this device's records? A paired device session reaches only itself: a local
+ * device can widen itself to operator.admin silently, so admin cannot be what lets one device act on another.
+ */
+export function reachesDevice(actor: Actor, deviceId: string): boolean {
+  return actor.kind !== 'device' || actor.deviceId === deviceId;
 }
 
 export class PairingService extends EventEmitter<ServiceEvents> {
@@ -128,20 +137,33 @@ export class PairingService extends EventEmitter<ServiceEvents> {
 
   /** Token check for a device and role: the presented secret must match that role's live token. */
   checkDeviceToken(deviceId: string, role: string, presented: string | undefined): TokenCheck {
-    if (!presented) return 'none';
+    if (!presented) return { status: 'none' };
     const tok = this.store.get(deviceId)?.tokens[role];
-    if (!tok) return 'mismatch';
-    if (!tokenMatches(presented, tok.hash)) return 'mismatch';
-    return tok.revokedAtMs ? 'revoked' : 'ok';
+    if (!tok || !tokenMatches(presented, tok.hash)) return { status: 'mismatch' };
+    if (tok.revokedAtMs) return { status: 'revoked' };
+    return { status: 'ok', scopes: [...tok.scopes], local: tok.issuedLocal === true };
+  }
+
+  /**
+   * What the decision judges an ask against: the stored approval, minus roles whose token the user revoked,
+   * and (when the device authenticated with a token) no more scopes than that token carries.
+   */
+  private effectiveRecord(rec: PairedDevice | undefined, role: string, tokenScopes: string[] | undefined): PairedDevice | undefined {
+    if (!rec) return rec;
+    const revoked = Object.values(rec.tokens).filter((t) => t.revokedAtMs).map((t) => t.role);
+    let eff: PairedDevice = rec;
+    if (revoked.length) eff = { ...eff, role: undefined, roles: approvedRolesOf(rec).filter((r) => !revoked.includes(r)) };
+    if (tokenScopes && role === 'operator') eff = { ...eff, scopes: tokenScopes, approvedScopes: tokenScopes };
+    return eff;
   }
 
   /**
    * Decide for a verified device. Resolves when the device may proceed (already paired, or approved silently
    * just now); throws the pairing-required error (after queueing a request for the user) otherwise.
    */
-  async admit(ask: DeviceAsk, ctx: RequestContext): Promise<{ silentReason?: PairingReason }> {
+  async admit(ask: DeviceAsk, ctx: RequestContext, tokenScopes?: string[]): Promise<{ silentReason?: PairingReason }> {
     this.requireStore();
-    const rec = this.store.get(ask.deviceId);
+    const rec = this.effectiveRecord(this.store.get(ask.deviceId), ask.role, tokenScopes);
     const decision = decidePairing(rec, ask, ctx.locality, this.policy());
     if (decision.kind === 'paired') return {};
     if (decision.silent && !this.paused) {
@@ -184,26 +206,27 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   }
 
   /**
-   * The token a connect hands back: the presented one when it still covers the ask, a freshly approved one
-   * waiting for pickup, or a new one when the stored token no longer covers what the device is approved for.
+   * The token a connect hands back: the presented one when it covers the ask, one waiting from an approval
+   * (kept for a few minutes, so parallel connects of one device all receive the same token), or, only for a
+   * connect that proved itself with the gateway token, a new one within the approved baseline.
    */
-  async ensureToken(deviceId: string, role: string, scopes: readonly string[], presented?: string): Promise<IssuedToken | null> {
+  async ensureToken(deviceId: string, role: string, scopes: readonly string[], opts: { presented?: string; mayMint: boolean; local: boolean }): Promise<IssuedToken | null> {
     const rec = this.store.get(deviceId);
     if (!rec) return null;
     const tok = rec.tokens[role];
     const wanted = normalizeScopes(scopes);
-    const key = `${deviceId}\u0000${role}`;
-    const waiting = this.undelivered.get(key);
+    const waiting = this.undelivered.get(`${deviceId}\u0000${role}`);
     if (tok && !tok.revokedAtMs && roleScopesAllow(role, wanted, tok.scopes)) {
       const issuedAtMs = tok.rotatedAtMs ?? tok.createdAtMs;
-      if (presented && tokenMatches(presented, tok.hash)) return { token: presented, role, scopes: tok.scopes, issuedAtMs };
+      if (opts.presented && tokenMatches(opts.presented, tok.hash)) return { token: opts.presented, role, scopes: tok.scopes, issuedAtMs };
       if (waiting && waiting.until > this.now() && tokenMatches(waiting.token, tok.hash)) {
-        this.undelivered.delete(key);
+        // Picked up: parallel connects of the same start get it for a few seconds more, then it is gone.
+        waiting.until = Math.min(waiting.until, this.now() + PICKUP_GRACE_MS);
         return { token: waiting.token, role, scopes: tok.scopes, issuedAtMs };
       }
       return { role, scopes: tok.scopes, issuedAtMs };
     }
-    // No usable token: mint one within the approved baseline (never wider than what was approved).
+    if (!opts.mayMint) return null;
     if (!roleScopesAllow(role, wanted, approvedScopesOf(rec)) && wanted.length) return null;
     const token = newToken();
     const at = this.now();
@@ -212,7 +235,10 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       const d = devices.get(deviceId);
       if (!d) return;
       const prev = d.tokens[role];
-      d.tokens[role] = { hash: hashToken(token), role, scopes: scopesForToken, createdAtMs: prev?.createdAtMs ?? at, ...(prev ? { rotatedAtMs: at } : {}), ...(prev?.lastUsedAtMs ? { lastUsedAtMs: prev.lastUsedAtMs } : {}) };
+      d.tokens[role] = {
+        hash: hashToken(token), role, scopes: scopesForToken, createdAtMs: prev?.createdAtMs ?? at, ...(prev ? { rotatedAtMs: at } : {}),
+        ...(prev?.lastUsedAtMs ? { lastUsedAtMs: prev.lastUsedAtMs } : {}), issuedLocal: opts.local,
+      };
     });
     return { token, role, scopes: scopesForToken, issuedAtMs: at };
   }
@@ -235,8 +261,14 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     const at = this.now();
     const token = newToken();
     const granted = normalizeScopes(ask.scopes);
+    let already = false;
     const device = await this.store.mutate((devices) => {
       const prev = devices.get(ask.deviceId);
+      // A parallel connect of the same device may have been approved while this one waited for the lock.
+      if (silent && prev && !pairingReason(this.effectiveRecord(prev, ask.role, undefined), ask) && prev.tokens[ask.role] && !prev.tokens[ask.role]!.revokedAtMs) {
+        already = true;
+        return prev;
+      }
       const keyChanged = prev && prev.publicKey !== ask.publicKey;
       const base = keyChanged ? undefined : prev;
       const roles = unionScopes(base ? approvedRolesOf(base) : [], [ask.role]);
@@ -244,7 +276,10 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       const prevTok = base?.tokens[ask.role];
       const tokScopes = granted.length ? granted : normalizeScopes(prevTok?.scopes ?? (ask.role === 'operator' ? approved : []));
       const tokens: Record<string, TokenRecord> = { ...(base?.tokens ?? {}) };
-      tokens[ask.role] = { hash: hashToken(token), role: ask.role, scopes: tokScopes, createdAtMs: prevTok?.createdAtMs ?? at, ...(prevTok ? { rotatedAtMs: at } : {}) };
+      tokens[ask.role] = {
+        hash: hashToken(token), role: ask.role, scopes: tokScopes, createdAtMs: prevTok?.createdAtMs ?? at, ...(prevTok ? { rotatedAtMs: at } : {}),
+        issuedLocal: silent || ctx?.locality === 'local',
+      };
       const rec: PairedDevice = {
         deviceId: ask.deviceId, publicKey: ask.publicKey,
         ...(ask.displayName ? { displayName: ask.displayName } : base?.displayName ? { displayName: base.displayName } : {}),
@@ -261,6 +296,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       devices.set(ask.deviceId, rec);
       return rec;
     });
+    if (already) return device;
     this.undelivered.set(`${ask.deviceId}\u0000${ask.role}`, { token, until: at + UNDELIVERED_TTL_MS });
     const rid = requestId ?? `silent-${ask.deviceId.slice(0, 12)}-${at}`;
     this.record({
@@ -281,9 +317,10 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   /** GHSA-hf68 / GHSA-xrq9: an approver grants nothing it does not hold, and a device acts only on itself. */
   private checkApprover(actor: Actor, req: PendingRequestView, scopes: string[]): void {
     if (actor.kind === 'owner') return;
+    // Requests wait for the user: a paired device (which may have widened itself silently) never decides one.
+    if (actor.kind === 'device') throw invalidRequest('device pairing approval denied: requests are decided by the user (the Loopgate window, tray or a gateway-token client), not by a paired device');
     const held = actorScopes(actor);
     const admin = isAdmin(actor);
-    if (!reachesDevice(actor, req.deviceId)) throw invalidRequest('device pairing approval denied: a device without operator.admin may only act on its own requests');
     if (req.role !== 'operator' && !admin) throw invalidRequest(`device pairing approval denied: approving role ${req.role} requires operator.admin`);
     const { refused } = scopesWithin(scopes, held);
     if (refused.length) throw invalidRequest(`device pairing approval denied: the approver does not hold ${refused.join(', ')}`);
@@ -295,8 +332,15 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     const scopes = narrowTo ? normalizeScopes(narrowTo) : req.scopes;
     if (narrowTo && !scopes.every((s) => req.scopes.includes(s))) throw invalidRequest('approve: scopes must be a subset of the requested scopes');
     this.checkApprover(actor, req, scopes);
-    const device = await this.applyApproval({ ...req, scopes }, actor, requestId, req.reason, { locality: req.locality, address: req.sourceAddress }, false);
+    // Out of the queue before the write: a Deny or the expiry timer arriving meanwhile finds nothing to decide.
     this.pending.drop(requestId);
+    let device: PairedDevice;
+    try {
+      device = await this.applyApproval({ ...req, scopes }, actor, requestId, req.reason, { locality: req.locality, address: req.sourceAddress }, false);
+    } catch (e) {
+      this.pending.restore(req);
+      throw e;
+    }
     this.pendingChanged();
     return { requestId, device: this.view(device) };
   }
@@ -368,12 +412,16 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     await this.store.mutate((devices) => {
       const rec = devices.get(deviceId)!;
       const prev = rec.tokens[role];
-      rec.tokens[role] = { hash: hashToken(token), role, scopes: next, createdAtMs: prev?.createdAtMs ?? at, rotatedAtMs: at, ...(prev?.lastUsedAtMs ? { lastUsedAtMs: prev.lastUsedAtMs } : {}) };
+      rec.tokens[role] = {
+        hash: hashToken(token), role, scopes: next, createdAtMs: prev?.createdAtMs ?? at, rotatedAtMs: at,
+        ...(prev?.lastUsedAtMs ? { lastUsedAtMs: prev.lastUsedAtMs } : {}), issuedLocal: prev?.issuedLocal === true,
+      };
     });
     this.record({ deviceId, reason: 'rotate', decision: 'token-rotated', by: actor.label, silent: false, role, scopes: next });
     this.emit('devices');
-    // The secret goes only to the device itself or the owner (issue #66773).
+    // The secret goes only to the device itself or the owner (issue #66773); otherwise it waits for the device.
     const maySee = actor.kind === 'owner' || (actor.kind === 'device' && actor.deviceId === deviceId) || (actor.kind === 'token' && isAdmin(actor));
+    if (!maySee) this.undelivered.set(`${deviceId}\u0000${role}`, { token, until: at + UNDELIVERED_TTL_MS });
     return { deviceId, role, ...(maySee ? { token } : {}), tokenDelivery: maySee ? 'in-band' : 'withheld-cross-device', scopes: next, rotatedAtMs: at };
   }
 
@@ -458,7 +506,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
    * last-seen data) changes: 10,000 devices cost a lookup each instead of a fresh view and serialization.
    */
   listJson(actor: Actor): string {
-    const everyone = actor.kind !== 'device' || isAdmin(actor);
+    const everyone = actor.kind !== 'device';
     const pending = JSON.stringify(this.pending.list().filter((r) => reachesDevice(actor, r.deviceId)));
     let paired: string;
     if (everyone && this.pairedCache?.version === this.listVersion) {
@@ -481,6 +529,12 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       if (everyone) this.pairedCache = { version: this.listVersion, json: paired };
     }
     return `{"pending":${pending},"paired":${paired}`;
+  }
+
+  /** Audit entries this actor may read: a device session sees only its own. */
+  auditFor(actor: Actor, limit: number, before?: number): AuditEntry[] {
+    const all = this.audit.recent(actor.kind === 'device' ? 5000 : limit, before);
+    return actor.kind === 'device' ? all.filter((e) => e.deviceId === actor.deviceId).slice(0, limit) : all;
   }
 
   /** Something a device's view shows changed in place (connected, last seen): its cached view is stale. */

@@ -55,3 +55,12 @@ test('expiry removes the request and reports it', async () => {
   assert.deepEqual(expired, [r.kind === 'created' ? r.request.requestId : '']);
   assert.equal(p.size, 0);
 });
+
+test('credentialed local clients and credential-less loopback peers do not share a per-address bucket', () => {
+  const p = new PendingRequests(limits, () => {});
+  assert.equal(p.upsert(input('x1', { sourceAddress: '127.0.0.1', locality: 'remote' })).kind, 'created');
+  assert.equal(p.upsert(input('x2', { sourceAddress: '127.0.0.1', locality: 'remote' })).kind, 'created');
+  assert.equal(p.upsert(input('x3', { sourceAddress: '127.0.0.1', locality: 'remote' })).kind, 'limited');
+  assert.equal(p.upsert(input('real', { sourceAddress: '127.0.0.1', locality: 'local' })).kind, 'created', 'a real local role change still gets through');
+  p.clear();
+});

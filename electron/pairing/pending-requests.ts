@@ -81,8 +81,9 @@ export class PendingRequests {
     }
     if (!existing) {
       if (this.byId.size >= this.limits.maxTotal) return { kind: 'limited', message: `too many pending pairing requests (${this.limits.maxTotal}); decide some first` };
+      // Credentialed local clients and credential-less peers on loopback (tunnels, other users) are separate sources.
       let fromAddress = 0;
-      for (const r of this.byId.values()) if (r.sourceAddress === input.sourceAddress) fromAddress++;
+      for (const r of this.byId.values()) if (r.sourceAddress === input.sourceAddress && r.locality === input.locality) fromAddress++;
       if (fromAddress >= this.limits.maxPerAddress) return { kind: 'limited', message: `too many pending pairing requests from ${input.sourceAddress} (${this.limits.maxPerAddress})` };
     }
     if (existing) this.drop(existing.requestId);
@@ -96,14 +97,20 @@ export class PendingRequests {
       createdAtMs: now,
       expiresAtMs: now + this.limits.ttlMs,
     };
-    this.byId.set(request.requestId, request);
-    this.byDevice.set(request.deviceId, request.requestId);
-    const timer = setTimeout(() => {
-      if (this.drop(request.requestId)) this.onExpire(request);
-    }, this.limits.ttlMs);
-    timer.unref();
-    this.timers.set(request.requestId, timer);
+    this.restore(request);
     return existing ? { kind: 'created', request, superseded: existing } : { kind: 'created', request };
+  }
+
+  /** Put back a request taken out for a decision that then failed (its id and deadline unchanged). */
+  restore(req: PendingRequestView): void {
+    if (this.byId.has(req.requestId) || this.byDevice.has(req.deviceId)) return;
+    this.byId.set(req.requestId, req);
+    this.byDevice.set(req.deviceId, req.requestId);
+    const timer = setTimeout(() => {
+      if (this.drop(req.requestId)) this.onExpire(req);
+    }, Math.max(0, req.expiresAtMs - this.now()));
+    timer.unref();
+    this.timers.set(req.requestId, timer);
   }
 
   /** Remove a request (decided, superseded, expired); returns it if it was still pending. */

@@ -13,6 +13,11 @@ export interface TokenRecord {
   rotatedAtMs?: number;
   revokedAtMs?: number;
   lastUsedAtMs?: number;
+  /**
+   * Issued by a local approval (or to a local connection holding the gateway token). Only such a token proves
+   * that its holder is local: one approved for a remote peer stays remote even when it arrives over a tunnel.
+   */
+  issuedLocal?: boolean;
 }
 
 export interface PairedDevice {
@@ -58,6 +63,7 @@ export const TokenRecordSchema: z.ZodType<TokenRecord> = z.object({
   rotatedAtMs: timestampMs.optional(),
   revokedAtMs: timestampMs.optional(),
   lastUsedAtMs: timestampMs.optional(),
+  issuedLocal: z.boolean().optional(),
 });
 
 export const PairedDeviceSchema: z.ZodType<PairedDevice> = z

@@ -61,6 +61,8 @@ export class NodeInvocations {
   }
 }
 
+const MAX_INVOCATIONS_PER_CONNECTION = 64;
+
 export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
   return {
     'node.list': plain(() => ({ ts: Date.now(), nodes: gw.nodes().map((c) => gw.describeNode(c)) })),
@@ -69,13 +71,19 @@ export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
       if (!c) throw invalidRequest('unknown nodeId', { nodeId: p.nodeId });
       return gw.describeNode(c);
     }),
-    'node.invoke': method(ParamSchemas['node.invoke'], async (p) => {
+    'node.invoke': method(ParamSchemas['node.invoke'], async (p, { conn }) => {
+      if (conn.invocations >= MAX_INVOCATIONS_PER_CONNECTION) throw invalidRequest(`too many node.invoke calls in flight (${MAX_INVOCATIONS_PER_CONNECTION}); wait for some to finish`);
       const c = gw.nodeConnection(p.nodeId);
       if (!c) throw new GatewayError(ErrorCode.UNAVAILABLE, 'node not connected', { nodeId: p.nodeId });
       const commands = c.identity!.commands;
       if (!commands.includes(p.command)) throw invalidRequest(`node does not offer command: ${p.command}`, { nodeId: p.nodeId, commands });
-      const payload = await gw.invocations.start(c, p.nodeId, p.command, p.params, p.timeoutMs ?? 30_000, p.idempotencyKey);
-      return { ok: true, nodeId: p.nodeId, command: p.command, payload };
+      conn.invocations++;
+      try {
+        const payload = await gw.invocations.start(c, p.nodeId, p.command, p.params, p.timeoutMs ?? 30_000, p.idempotencyKey);
+        return { ok: true, nodeId: p.nodeId, command: p.command, payload };
+      } finally {
+        conn.invocations--;
+      }
     }),
     'node.invoke.result': method(ParamSchemas['node.invoke.result'], (p, { conn }) => {
       if (!gw.invocations.finish(conn, p.id, p)) throw invalidRequest('unknown invoke id', { id: p.id });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ParamSchemas } from '../../../shared/methods';
 import type { Gateway } from '../gateway';
-import { method, plain, type MethodDef } from '../router';
+import { method, ownerOnly, plain, type MethodDef } from '../router';
 
 export function systemMethods(gw: Gateway): Record<string, MethodDef> {
   return {
@@ -11,9 +11,9 @@ export function systemMethods(gw: Gateway): Record<string, MethodDef> {
     'system-presence': plain(() => gw.presence()),
     'gateway.identity.get': plain(() => gw.identity()),
     'config.get': method(ParamSchemas['config.get'], () => ({ config: gw.config.get(), path: gw.config.path })),
-    'config.set': method(ParamSchemas['config.set'], async (p) => ({ config: await gw.setConfig(p.path, p.value) })),
-    'loopgate.gateway.token.get': method(z.strictObject({}).optional(), () => ({ token: gw.gatewayToken() })),
-    'loopgate.gateway.token.rotate': method(z.strictObject({}).optional(), async () => ({ token: await gw.rotateGatewayToken() })),
-    'loopgate.dashboard.link': method(z.strictObject({}).optional(), () => ({ url: gw.dashboardUrl() })),
+    'config.set': ownerOnly(method(ParamSchemas['config.set'], async (p) => ({ config: await gw.setConfig(p.path, p.value) }))),
+    'loopgate.gateway.token.get': ownerOnly(method(z.strictObject({}).optional(), () => ({ token: gw.gatewayToken() }))),
+    'loopgate.gateway.token.rotate': ownerOnly(method(z.strictObject({}).optional(), async () => ({ token: await gw.rotateGatewayToken() }))),
+    'loopgate.dashboard.link': ownerOnly(method(z.strictObject({}).optional(), () => ({ url: gw.dashboardUrl() }))),
   };
 }
