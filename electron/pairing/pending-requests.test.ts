@@ -36,10 +36,14 @@ test('caps overall and per source address; replacement does not count twice', ()
   p.clear();
 });
 
-test('cooldown after a denial, then requests are accepted again', () => {
+test('cooldown after a denial runs on the monotonic clock, then requests are accepted again', () => {
   let now = 1000;
-  const p = new PendingRequests(limits, () => {}, () => now);
+  let wall = 5_000_000;
+  const p = new PendingRequests(limits, () => {}, () => wall, () => now);
   p.startCooldown('d1');
+  wall += 86_400_000; // the wall clock jumps a day ahead: the cooldown is not over
+  assert.equal(p.upsert(input('d1')).kind, 'cooldown');
+  wall -= 2 * 86_400_000;
   const r = p.upsert(input('d1'));
   assert.equal(r.kind, 'cooldown');
   now += 1001;

@@ -34,6 +34,8 @@ export class PendingRequests {
     private limits: PendingLimits,
     private onExpire: (req: PendingRequestView) => void,
     private now: () => number = Date.now,
+    /** Cooldowns run on a monotonic clock: a wall-clock jump neither stretches nor skips them (ST-12). */
+    private monotonic: () => number = () => performance.now(),
   ) {}
 
   setLimits(limits: PendingLimits): void {
@@ -61,13 +63,13 @@ export class PendingRequests {
   cooldownLeft(deviceId: string): number {
     const until = this.cooldownUntil.get(deviceId);
     if (until === undefined) return 0;
-    const left = until - this.now();
+    const left = until - this.monotonic();
     if (left <= 0) this.cooldownUntil.delete(deviceId);
     return Math.max(0, left);
   }
 
   startCooldown(deviceId: string): void {
-    if (this.limits.cooldownMs > 0) this.cooldownUntil.set(deviceId, this.now() + this.limits.cooldownMs);
+    if (this.limits.cooldownMs > 0) this.cooldownUntil.set(deviceId, this.monotonic() + this.limits.cooldownMs);
   }
 
   upsert(input: PendingInput): UpsertResult {
