@@ -1,5 +1,6 @@
 // Wire frames of the OpenClaw Gateway protocol and the runtime schemas every inbound frame is checked against.
 import { z } from 'zod';
+import { SCOPE_PATTERN } from './scopes';
 
 export const PROTOCOL_MIN = 3;
 export const PROTOCOL_MAX = 4;
@@ -91,7 +92,7 @@ export const ConnectParamsSchema = z.strictObject({
   maxProtocol: z.number().int().min(1),
   client: ConnectClientSchema,
   role: nonEmpty.optional(),
-  scopes: z.array(z.string()).max(64).optional(),
+  scopes: z.array(z.string().regex(SCOPE_PATTERN, 'must be a scope name (letters, digits, . _ : -)')).max(64).optional(),
   caps: z.array(z.string()).max(256).optional(),
   commands: z.array(z.string()).max(1024).optional(),
   permissions: z.record(z.string(), z.boolean()).optional(),

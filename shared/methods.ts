@@ -1,6 +1,6 @@
 // Which scope each method needs, and the parameter schemas of the methods Loopgate implements.
 import { z } from 'zod';
-import { SCOPE } from './scopes';
+import { SCOPE, SCOPE_PATTERN } from './scopes';
 
 /** Methods only a node may call. */
 export const NODE_METHODS = new Set([
@@ -48,6 +48,7 @@ export const EVENT_SCOPES: Record<string, readonly string[]> = {
   'device.pair.resolved': [SCOPE.pairing],
   'loopgate.audit': [SCOPE.pairing],
   'loopgate.store': [SCOPE.pairing],
+  'loopgate.devices': [SCOPE.pairing],
   'loopgate.config': [SCOPE.read],
   presence: [SCOPE.read],
   'node.invoke.request': [],
@@ -56,7 +57,7 @@ export const EVENT_SCOPES: Record<string, readonly string[]> = {
 };
 
 const nonEmpty = z.string().min(1).max(512);
-const scopeList = z.array(z.string().min(1).max(128)).max(64);
+const scopeList = z.array(z.string().regex(SCOPE_PATTERN, 'must be a scope name (letters, digits, . _ : -)')).max(64);
 const role = z.enum(['operator', 'node']);
 
 export const ParamSchemas = {

@@ -92,3 +92,14 @@ export interface StoreHealth {
   quarantinedTo?: string;
   error?: string;
 }
+
+/**
+ * `loopgate.devices`: what changed about paired devices, batched. `connected` patches the "connected now"
+ * flag of the devices listed without a refetch; `changed: true` means records changed (approved, removed,
+ * rotated, narrowed, last seen): fetch device.pair.list again.
+ */
+export interface DevicesChangedEvent {
+  ts: number;
+  connected?: Record<string, boolean>;
+  changed?: boolean;
+}

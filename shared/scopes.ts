@@ -13,6 +13,12 @@ export const SCOPE = {
 
 export const OPERATOR_SCOPES: readonly string[] = Object.values(SCOPE);
 
+/**
+ * What a scope looks like (operator.read, operator.talk.secrets, system.run): anything else is refused at the
+ * door, so a scope can never carry a line break or look-alike text into a prompt the user reads.
+ */
+export const SCOPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }

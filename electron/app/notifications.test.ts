@@ -113,8 +113,11 @@ describe('which requests notify', () => {
 });
 
 describe('buttons and clicks', () => {
-  // A local, low-stakes request that still needs a person: silent approval turned off in settings.
-  async function localExplicit(id = createIdentity(), scopes = ['operator.read']) {
+  // A local, low-stakes request that still needs a person: a paired device asks for another scope while
+  // silent approval is turned off in settings. (New devices and new roles always go to the window.)
+  async function localExplicit(id = createIdentity(), scopes = ['operator.read', 'operator.write']) {
+    await h.gw.setConfig('silentApproval.enabled', true);
+    assert.equal((await ask(id, { scopes: ['operator.read'] })).ok, true);
     await h.gw.setConfig('silentApproval.enabled', false);
     const res = await ask(id, { scopes });
     assert.equal(res.ok, false);
@@ -147,17 +150,24 @@ describe('buttons and clicks', () => {
     n.pressAction(0); // a duplicate activation (Windows) is ignored
     await eventually(() => n.closed, 'the notification to close');
     assert.equal(h.gw.pending().length, 0);
-    const again = await ask(id, { scopes: ['operator.read'] });
+    const again = await ask(id, { scopes: ['operator.read', 'operator.write'] });
     assert.equal(again.ok, true, JSON.stringify(again.error));
     assert.deepEqual(notifier.shownRequestIds(), []);
     assert.ok(!logs.some((l) => l.includes(requestId)), logs.join('\n'));
   });
 
-  test('action 1 denies: the device stays unpaired', async () => {
+  test('action 1 denies: the device keeps only what it had', async () => {
     const { id, n } = await localExplicit();
     n.pressAction(1);
     await eventually(() => n.closed, 'the notification to close');
-    assert.equal(h.gw.pairing.store.get(id.deviceId), undefined);
+    assert.deepEqual(h.gw.pairing.store.get(id.deviceId)!.scopes, ['operator.read']);
+  });
+
+  test('a new device, a new role or a metadata change gets Review only, even locally', async () => {
+    await h.gw.setConfig('silentApproval.enabled', false);
+    const fresh = await ask(createIdentity(), { scopes: ['operator.read'] });
+    await eventually(() => notifier.shownRequestIds().includes(fresh.error!.details.requestId), 'the notification');
+    assert.deepEqual(FakeNotification.instances.at(-1)!.options.actions, [{ type: 'button', text: 'Review' }]);
   });
 
   test('a body click opens the window on that request and decides nothing', async () => {
@@ -181,7 +191,7 @@ describe('buttons and clicks', () => {
   test('an approve that lost the race (request superseded) is logged and opens the window', async () => {
     const { id, requestId, n } = await localExplicit();
     // The device asks for something else: the old request is superseded.
-    await ask(id, { scopes: ['operator.read', 'operator.write'] });
+    await ask(id, { scopes: ['operator.write'] });
     await eventually(() => n.closed, 'the superseded notification to be withdrawn');
     n.pressAction(0); // the user was faster than the OS withdrawing it
     await eventually(() => opened.includes(requestId), 'the window to open');

@@ -53,10 +53,12 @@ test('title and body say who asks for what, from where, with the fingerprint', (
 });
 
 test('needsReview: role changes, non-local requests and powerful scopes never get one-click approve', () => {
-  assert.equal(needsReview(req()), false);
-  assert.equal(needsReview(req({ reason: 'metadata-upgrade', heldRoles: ['operator'] })), false);
+  assert.equal(needsReview(req({ reason: 'scope-upgrade', heldRoles: ['operator'] })), false);
+  assert.equal(needsReview(req()), true, 'a new device');
+  assert.equal(needsReview(req({ reason: 'metadata-upgrade', heldRoles: ['operator'] })), true);
+  assert.equal(needsReview(req({ reason: 'not-paired', role: 'node', heldRoles: [] })), true);
   assert.equal(needsReview(req({ reason: 'role-upgrade', role: 'node', heldRoles: ['operator'] })), true);
-  assert.equal(needsReview(req({ locality: 'remote' })), true);
-  assert.equal(needsReview(req({ locality: 'browser' })), true);
-  for (const s of ['operator.admin', 'operator.pairing', 'operator.approvals']) assert.equal(needsReview(req({ scopes: ['operator.read', s] })), true, s);
+  assert.equal(needsReview(req({ locality: 'remote', heldRoles: ['operator'] })), true);
+  assert.equal(needsReview(req({ locality: 'browser', heldRoles: ['operator'] })), true);
+  for (const s of ['operator.admin', 'operator.pairing', 'operator.approvals']) assert.equal(needsReview(req({ heldRoles: ['operator'], scopes: ['operator.read', s] })), true, s);
 });

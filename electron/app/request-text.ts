@@ -70,8 +70,8 @@ const HIGH_RISK_SCOPES: readonly string[] = [SCOPE.admin, SCOPE.pairing, SCOPE.a
  * notification centers are outside our control).
  */
 export function needsReview(req: Pick<PendingRequestView, 'role' | 'reason' | 'heldRoles' | 'locality' | 'scopes'>): boolean {
-  if (req.reason === 'role-upgrade') return true;
-  if (req.heldRoles.length > 0 && !req.heldRoles.includes(req.role)) return true;
+  if (req.reason === 'role-upgrade' || req.reason === 'metadata-upgrade') return true;
+  if (!req.heldRoles.includes(req.role)) return true; // a new device, or a role it does not hold yet
   if (req.locality !== 'local') return true;
   return req.scopes.some((s) => HIGH_RISK_SCOPES.includes(s));
 }

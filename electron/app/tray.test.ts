@@ -83,23 +83,32 @@ test('lists pending requests with the count, and re-attaches the menu when they 
   assert.equal(menu()[0]!.label, 'Loopgate — 2 pending');
   const ra = find(`request:${a.error!.details.requestId}`)!;
   assert.equal(ra.label, 'build-agent (reported) asks role operator + operator.read — remote');
-  assert.deepEqual(ra.submenu!.filter((i) => i.label).map((i) => i.label!.split(':')[0]), ['From', 'Fingerprint', 'Approve', 'Deny', 'Review in Loopgate…']);
+  // A remote first pairing is decided in the window: no one-click Approve in the menu.
+  assert.deepEqual(ra.submenu!.filter((i) => i.label).map((i) => i.label!.split(':')[0]), ['From', 'Fingerprint', 'Deny', 'Review in Loopgate…']);
   const rb = find(`request:${b.error!.details.requestId}`)!;
   assert.equal(rb.label, 'gpu-box (reported) asks role node');
   // The icon switches to the attention variant.
   assert.match((fakeTray.image as { path: string }).path, /trayPending\.png$/);
 });
 
+/** A low-stakes request that still needs a person: a paired local device asks for one more scope, silent approval off. */
+async function lowRisk(id = createIdentity()): Promise<string> {
+  assert.equal((await ask(id, { scopes: ['operator.read'] })).ok, true);
+  await h.gw.setConfig('silentApproval.enabled', false);
+  const res = await ask(id, { scopes: ['operator.read', 'operator.write'] });
+  await h.gw.setConfig('silentApproval.enabled', true);
+  return res.error!.details.requestId as string;
+}
+
 test('Approve in the menu approves through the gateway; the device then connects', async () => {
   const id = createIdentity();
-  const res = await ask(id, { headers: { Host: 'example.com' }, scopes: ['operator.read'] });
-  const requestId = res.error!.details.requestId as string;
+  const requestId = await lowRisk(id);
   await eventually(() => !!find(`approve:${requestId}`), 'the menu item');
   find(`approve:${requestId}`)!.click!();
   await eventually(() => h.gw.pending().length === 0, 'the approval');
   await eventually(() => !find(`request:${requestId}`), 'the menu to drop the request');
   assert.equal(fakeTray.tooltip, 'Loopgate');
-  const again = await ask(id, { headers: { Host: 'example.com' }, scopes: ['operator.read'] });
+  const again = await ask(id, { scopes: ['operator.read', 'operator.write'] });
   assert.equal(again.ok, true, JSON.stringify(again.error));
 });
 
@@ -116,8 +125,7 @@ test('Deny in the menu rejects; Review opens the window on the request', async (
 });
 
 test('an approve for a request that is gone opens the window instead', async () => {
-  const res = await ask(createIdentity(), { headers: { Host: 'example.com' } });
-  const requestId = res.error!.details.requestId as string;
+  const requestId = await lowRisk();
   await eventually(() => !!find(`approve:${requestId}`), 'the menu item');
   const stale = find(`approve:${requestId}`)!;
   await h.gw.reject(requestId);

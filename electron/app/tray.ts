@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { GatewayHandle } from '../gateway/gateway-handle';
 import type { PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { NotificationPrefs } from './prefs-migrations';
-import { localityText, shortFingerprint, trayLabel } from './request-text';
+import { localityText, shortFingerprint, trayLabel, needsReview } from './request-text';
 
 export const MAX_TRAY_REQUESTS = 10;
 
@@ -76,10 +76,12 @@ export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemCo
         { label: `From: ${localityText(req)}`, enabled: false },
         { label: `Fingerprint: ${shortFingerprint(req.fingerprint)}`, enabled: false },
         { type: 'separator' },
-        { id: `approve:${id}`, label: 'Approve', click: () => act.approve(id) },
+        // Risky asks (new devices, roles, remote or browser peers, admin-like scopes) are decided in the window,
+        // where the whole diff and fingerprint are shown; the menu offers one-click approval only for the rest.
+        ...(needsReview(req) ? [] : [{ id: `approve:${id}`, label: 'Approve', click: () => act.approve(id) }]),
         { id: `deny:${id}`, label: 'Deny', click: () => act.deny(id) },
         { type: 'separator' },
-        { label: 'Review in Loopgate…', click: () => act.open(id) },
+        { id: `review:${id}`, label: 'Review in Loopgate…', click: () => act.open(id) },
       ],
     });
   }

@@ -38,6 +38,8 @@ export class Connection {
   alive = true;
   /** node.invoke calls this connection is waiting on (bounded). */
   invocations = 0;
+  /** The owner session this socket keeps alive, if it is the window. */
+  ownerHandle: string | undefined;
 
   constructor(
     readonly id: string,

@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../../shared/config';
 import { CloseCode, ErrorCode, GatewayError } from '../../shared/errors';
 import { ADVERTISED_MAX_BUFFERED_BYTES, HANDSHAKE_TIMEOUT_MS, MAX_PREAUTH_PAYLOAD_BYTES, RequestFrameSchema, TICK_INTERVAL_MS, formatIssues } from '../../shared/frames';
 import { EVENT_SCOPES } from '../../shared/methods';
-import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import { SCOPE, roleScopesAllow } from '../../shared/scopes';
 import { LOOPGATE_VERSION } from '../../shared/version';
 import { GatewayConfigStore } from '../config/gateway-config';
@@ -34,6 +34,7 @@ import { checkUpgrade, ownOrigins } from './upgrade-guard';
 export { type GatewayHandle, type GatewayOptions } from './gateway-handle';
 
 const PREAUTH_PER_ADDRESS = 32;
+const DEVICES_EVENT_BATCH_MS = 100;
 const PREAUTH_TOTAL = 256;
 
 /** A port already in use, said plainly. */
@@ -58,6 +59,7 @@ export class Gateway implements GatewayHandle {
   private readonly emitter = new EventEmitter();
   private readonly conns = new Map<string, Connection>();
   private readonly preauth = new Map<string, number>();
+  private devicesEvent: { connected: Map<string, boolean>; changed: boolean; timer: NodeJS.Timeout | undefined } = { connected: new Map(), changed: false, timer: undefined };
   /** Live connections per device id, for the "connected now" flag of 10,000 devices at O(1) each. */
   private readonly connectedDevices = new Map<string, number>();
   private readonly startedAt = Date.now();
@@ -130,6 +132,8 @@ export class Gateway implements GatewayHandle {
     p.on('audit', (entry) => this.broadcast('loopgate.audit', entry, entry.deviceId));
     let lastHealth = JSON.stringify(p.store.health());
     p.store.onChange(() => {
+      this.devicesEvent.changed = true;
+      this.scheduleDevicesEvent();
       const health = p.store.health();
       const text = JSON.stringify(health);
       if (text === lastHealth) return;
@@ -234,6 +238,7 @@ export class Gateway implements GatewayHandle {
       releasePreauth();
       this.conns.delete(conn.id);
       this.countDevice(conn.identity?.deviceId, -1);
+      if (conn.ownerHandle) this.owner.release(conn.ownerHandle);
       this.invocations.dropConnection(conn);
       if (conn.identity && conn.identity.clientMode !== 'cli') this.broadcastPresence();
     });
@@ -263,8 +268,13 @@ export class Gateway implements GatewayHandle {
       const result = await runHandshake(conn, req.params, {
         gatewayToken: () => this.token, owner: this.owner, pairing: this.pairing, limiter: this.limiter,
       });
-      if (!conn.open) return; // gone during the handshake: its close handler already ran
+      if (!conn.open) {
+        // Gone during the handshake: its close handler already ran.
+        if (result.ownerHandle) this.owner.release(result.ownerHandle);
+        return;
+      }
       conn.identity = result.identity;
+      conn.ownerHandle = result.ownerHandle;
       this.countDevice(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.clientMode !== 'cli') this.broadcastPresence();
@@ -298,8 +308,9 @@ export class Gateway implements GatewayHandle {
   /** The window acts as the owner; a gateway-token client within its scopes; a device session as itself. */
   private actorOf(conn: Connection): Actor {
     const id = conn.identity!;
+    // A connection that proved a device identity is that device's session, whatever credential came with it.
     if (id.authMethod === 'owner') return { kind: 'owner', label: 'owner (Loopgate window)' };
-    if (id.authMethod === 'token' && !id.deviceId) return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${id.clientId})` };
+    if (!id.deviceId) return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${id.clientId})` };
     return { kind: 'device', deviceId: id.deviceId!, scopes: id.scopes, label: `device ${id.deviceId!.slice(0, 12)} (${id.clientId})` };
   }
 
@@ -330,7 +341,7 @@ export class Gateway implements GatewayHandle {
   private mayReceive(conn: Connection, event: string, about?: string): boolean {
     const id = conn.identity;
     if (!id) return false;
-    if (about !== undefined && id.deviceId !== undefined && id.authMethod !== 'token' && id.authMethod !== 'owner' && id.deviceId !== about) return false;
+    if (about !== undefined && id.deviceId !== undefined && id.deviceId !== about) return false;
     const scopes = EVENT_SCOPES[event];
     if (!scopes || scopes.length === 0) return true;
     if (id.role !== 'operator') return false;
@@ -418,6 +429,23 @@ export class Gateway implements GatewayHandle {
     const n = (this.connectedDevices.get(deviceId) ?? 0) + delta;
     if (n > 0) this.connectedDevices.set(deviceId, n); else this.connectedDevices.delete(deviceId);
     this.pairing.deviceChanged(deviceId);
+    this.devicesEvent.connected.set(deviceId, n > 0);
+    this.scheduleDevicesEvent();
+  }
+
+  /**
+   * `loopgate.devices`, batched over a short window: which devices connected or left (patched in place by the
+   * window), and whether records changed (the window fetches the list again). Never sent to device sessions.
+   */
+  private scheduleDevicesEvent(): void {
+    if (this.devicesEvent.timer) return;
+    this.devicesEvent.timer = setTimeout(() => {
+      const { connected, changed } = this.devicesEvent;
+      this.devicesEvent = { connected: new Map(), changed: false, timer: undefined };
+      const payload: DevicesChangedEvent = { ts: Date.now(), ...(connected.size ? { connected: Object.fromEntries(connected) } : {}), ...(changed ? { changed: true } : {}) };
+      this.broadcast('loopgate.devices', payload, '');
+    }, DEVICES_EVENT_BATCH_MS);
+    this.devicesEvent.timer.unref();
   }
 
   gatewayToken(): string {
@@ -502,6 +530,7 @@ export class Gateway implements GatewayHandle {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.tickTimer);
+    clearTimeout(this.devicesEvent.timer);
     this.broadcast('shutdown', { reason });
     for (const c of this.conns.values()) c.close(CloseCode.GOING_AWAY, reason);
     for (const c of this.conns.values()) c.ws.terminate();

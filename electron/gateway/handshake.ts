@@ -3,6 +3,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { CloseCode, DetailCode, ErrorCode, GatewayError, type ErrorShape } from '../../shared/errors';
 import { ConnectParamsSchema, formatIssues, PROTOCOL_MAX, PROTOCOL_MIN, type ConnectParams } from '../../shared/frames';
+import { cleanReported } from '../../shared/reported-text';
 import { isRole, normalizeScopes, OPERATOR_SCOPES } from '../../shared/scopes';
 import type { IssuedToken, PairingService, TokenCheck } from '../pairing/pairing-service';
 import { AuthLimiter } from './auth-limiter';
@@ -29,6 +30,8 @@ export interface HandshakeResult {
   identity: ConnectionIdentity;
   token: IssuedToken | null;
   ownerSession?: string;
+  /** The owner session this socket holds open (released when it closes). */
+  ownerHandle?: string;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -87,9 +90,12 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
   const explicitDeviceToken = p.auth?.deviceToken || undefined;
   const shared = token ?? password;
   const sharedOk = !!shared && sameSecret(shared, deps.gatewayToken());
+  const reportedName = cleanReported(p.client.displayName, 64);
+  const reportedFamily = cleanReported(p.client.deviceFamily, 64);
   const base = {
-    protocol, role, clientId: p.client.id, clientMode: p.client.mode, platform: p.client.platform, version: p.client.version,
-    ...(p.client.displayName ? { displayName: p.client.displayName } : {}), ...(p.client.deviceFamily ? { deviceFamily: p.client.deviceFamily } : {}),
+    protocol, role, clientId: p.client.id, clientMode: p.client.mode, platform: cleanReported(p.client.platform, 64) ?? 'unknown',
+    version: cleanReported(p.client.version, 64) ?? 'unknown',
+    ...(reportedName ? { displayName: reportedName } : {}), ...(reportedFamily ? { deviceFamily: reportedFamily } : {}),
     ...(p.client.instanceId ? { instanceId: p.client.instanceId } : {}),
     caps: p.caps ?? [], commands: p.commands ?? [], connectedAtMs: now(),
   };
@@ -101,7 +107,7 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
         deps.limiter.succeed(limitKey);
         return {
           identity: { ...base, scopes: [...OPERATOR_SCOPES], authMethod: 'owner', local: false },
-          token: null, ...(owner.kind === 'link' ? { ownerSession: owner.session } : {}),
+          token: null, ownerHandle: owner.handle, ...(owner.kind === 'link' ? { ownerSession: owner.session } : {}),
         };
       }
     }
@@ -155,10 +161,13 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
   const local = conn.transport === 'local' && (authMethod === 'token' || (authMethod === 'device-token' && tokenCheck.local === true));
   const locality = local ? 'local' : conn.transport === 'browser' ? 'browser' : 'remote';
   try {
+    // Reported text is cleaned before anyone sees it (the signature was checked over the raw values above).
+    const displayName = cleanReported(p.client.displayName, 64);
+    const deviceFamily = cleanReported(p.client.deviceFamily, 64);
     await deps.pairing.admit({
       deviceId: device.deviceId, publicKey: device.publicKey, role, scopes,
-      ...(p.client.displayName ? { displayName: p.client.displayName } : {}),
-      platform: p.client.platform, ...(p.client.deviceFamily ? { deviceFamily: p.client.deviceFamily } : {}),
+      ...(displayName ? { displayName } : {}),
+      platform: cleanReported(p.client.platform, 64) ?? 'unknown', ...(deviceFamily ? { deviceFamily } : {}),
       clientId: p.client.id, clientMode: p.client.mode,
     }, { locality, address: conn.peer, ...(conn.origin ? { origin: conn.origin } : {}) }, authMethod === 'device-token' ? tokenCheck.scopes : undefined);
   } catch (e) {

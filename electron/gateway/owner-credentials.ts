@@ -1,43 +1,73 @@
-// Owner credentials for the window: one-time link credentials (printed link, preload hand-off) that are
-// exchanged on first use for a session credential living only in memory for this gateway run.
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+// Owner credentials for the window: a one-time link credential (the printed dashboard link, or the preload's
+// hand-off) is exchanged on first use for a session credential. A session lives while a socket uses it and
+// for a short grace after the last one closes (a reload, a blip), then it is gone: nothing outlives the tab
+// for long, and nothing is written to disk.
+import { createHash, randomBytes } from 'node:crypto';
 
-const LINK_TTL_MS = 24 * 60 * 60_000;
+export const LINK_TTL_MS = 15 * 60_000;
+export const SESSION_GRACE_MS = 2 * 60_000;
 
-function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+/** Credentials are looked up by digest: a map hit on a SHA-256 of 256 random bits leaks nothing useful. */
+function digest(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
+
+interface Session {
+  live: number;
+  /** When a session with no live socket stops being accepted. */
+  idleUntil: number;
+}
+
+export type Redeemed =
+  | { kind: 'link'; session: string; handle: string }
+  | { kind: 'session'; handle: string };
 
 export class OwnerCredentials {
   private links = new Map<string, number>();
-  private sessions = new Set<string>();
+  private sessions = new Map<string, Session>();
 
   constructor(private now: () => number = Date.now) {}
 
   issueLink(): string {
+    this.prune();
     const secret = randomBytes(32).toString('base64url');
-    this.links.set(digest(secret).toString('hex'), this.now() + LINK_TTL_MS);
+    this.links.set(digest(secret), this.now() + LINK_TTL_MS);
     return secret;
   }
 
-  private has(set: Iterable<string>, secret: string): string | null {
-    const d = digest(secret);
-    for (const h of set) if (timingSafeEqual(Buffer.from(h, 'hex'), d)) return h;
-    return null;
+  /**
+   * A link is consumed (one-time) and yields a session; a session is reusable while alive. Each success counts a
+   * live socket on the returned handle until release(handle).
+   */
+  redeem(secret: string): Redeemed | null {
+    if (!secret) return null;
+    const key = digest(secret);
+    const linkUntil = this.links.get(key);
+    if (linkUntil !== undefined) {
+      this.links.delete(key);
+      if (linkUntil < this.now()) return null;
+      const session = randomBytes(32).toString('base64url');
+      const handle = digest(session);
+      this.sessions.set(handle, { live: 1, idleUntil: 0 });
+      return { kind: 'link', session, handle };
+    }
+    const s = this.sessions.get(key);
+    if (!s || (s.live === 0 && s.idleUntil < this.now())) return null;
+    s.live++;
+    return { kind: 'session', handle: key };
   }
 
-  /** 'link' consumes the one-time credential; 'session' is reusable; null when neither matches. */
-  redeem(secret: string): { kind: 'link'; session: string } | { kind: 'session' } | null {
-    if (!secret) return null;
-    const link = this.has(this.links.keys(), secret);
-    if (link) {
-      const until = this.links.get(link)!;
-      this.links.delete(link);
-      if (until < this.now()) return null;
-      const session = randomBytes(32).toString('base64url');
-      this.sessions.add(digest(session).toString('hex'));
-      return { kind: 'link', session };
-    }
-    return this.has(this.sessions, secret) ? { kind: 'session' } : null;
+  /** A socket that used the session closed; after the last one, the grace period starts. */
+  release(handle: string): void {
+    const s = this.sessions.get(handle);
+    if (!s) return;
+    s.live = Math.max(0, s.live - 1);
+    if (s.live === 0) s.idleUntil = this.now() + SESSION_GRACE_MS;
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [k, until] of this.links) if (until < now) this.links.delete(k);
+    for (const [k, s] of this.sessions) if (s.live === 0 && s.idleUntil < now) this.sessions.delete(k);
   }
 }

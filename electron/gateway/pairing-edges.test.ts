@@ -173,3 +173,18 @@ test('heartbeat: a peer that stops answering pings is dropped', async () => {
   await s.next((f) => f.id === 'c');
   assert.equal((await s.closed).code, 1006, 'terminated, no closing handshake');
 });
+
+test('loopgate.devices tells the window who connected and when records changed, never device sessions', async () => {
+  const watcher = (await connectDevice(h.url, null, { token: h.token, scopes: ['operator.pairing'] })).socket;
+  const id = createIdentity();
+  const token = await pairLocal(id, ['operator.pairing']);
+  const changed = await watcher.next((f) => f.event === 'loopgate.devices' && f.payload.changed === true);
+  assert.equal(typeof changed.payload.ts, 'number');
+  const session = (await connectDevice(h.url, id, { deviceToken: token, scopes: ['operator.pairing'], clientMode: 'cli', clientId: 'cli' })).socket;
+  const on = await watcher.next((f) => f.event === 'loopgate.devices' && f.payload.connected?.[id.deviceId] === true);
+  assert.ok(on);
+  session.close();
+  await watcher.next((f) => f.event === 'loopgate.devices' && f.payload.connected?.[id.deviceId] === false);
+  assert.equal(session.frames.filter((f) => f.event === 'loopgate.devices').length, 0);
+  watcher.close();
+});
