@@ -2,6 +2,7 @@
 // window, the tray and notifications: strip what could fake other lines or reorder what is shown.
 
 // C0/C1 controls (newlines included) and the bidirectional overrides, isolates and marks.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Control and bidi characters removed, whitespace collapsed, at most `max` characters. */
