@@ -40,7 +40,9 @@ test('the one-time link is taken out of the address bar, kept only for the tab, 
   const p2 = await other.newPage();
   await p2.goto(gateway.dashboardUrl);
   await expect(p2.getByRole('heading', { name: 'This link no longer works' })).toBeVisible();
-  await expect(p2.getByText('Open the dashboard link printed by')).toBeVisible();
+  await expect(p2.getByText('for a fresh link')).toContainText('loopgate dashboard');
+  await expect(p2.getByText('Its session ends about 2 minutes after its last tab closes')).toBeVisible();
+  await expect(p2.getByText('forgets it when the tab closes')).toHaveCount(0);
   await other.close();
 
   // No credential at all: a clear screen, not a broken page.
@@ -95,6 +97,8 @@ test('a role upgrade appears in Requests within a second; Approve lets the next 
   await expect(card).toContainText('127.0.0.1');
   await expect(card).toContainText('Expires in');
   await expect(card.getByText('node host')).toBeVisible();
+  await expect(card.getByRole('button', { name: 'Approve request from node host (reported)' })).toBeVisible();
+  await expect(card.getByRole('button', { name: 'Deny request from node host (reported)' })).toBeVisible();
   await expect(card.getByText('reported').first()).toBeVisible();
   await expect(page.getByTestId('nav-requests')).toHaveAccessibleName('Requests, 1 pending');
 
@@ -180,6 +184,7 @@ test('revoking a device token in Device detail disconnects the device', async ({
   const closed = await Promise.race([live.socket.closed, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
   expect(closed, 'the device socket was closed by the gateway').not.toBeNull();
   await expect(tokenRow.getByText('Revoked')).toBeVisible();
+  await expect(tokenRow.getByRole('button', { name: 'Rotate the operator token' })).toBeFocused();
   await expect(page.getByText('Offline').first()).toBeVisible();
 });
 
@@ -191,6 +196,7 @@ test('removing a device asks once, then forgets it', async ({ dashboard: page, g
   await page.getByRole('button', { name: 'Remove short-lived agent' }).click();
   await page.getByRole('button', { name: 'Remove device', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Devices' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Devices' })).toBeFocused();
   await expect(page.getByTestId('device-count')).toContainText('0 paired devices');
   const admin = await gateway.admin();
   expect((await admin.call('device.pair.list', {})).paired).toEqual([]);
@@ -211,7 +217,13 @@ test('Devices: search and filters narrow the list', async ({ dashboard: page, ga
   await page.getByRole('searchbox', { name: /Search devices/ }).fill('');
   await page.getByRole('combobox', { name: 'Filter by connection' }).selectOption('connected');
   await expect(page.getByTestId('device-count')).toContainText('1 of 2 devices');
+  // alpha is connected and holds operator.admin, which implies operator.read.
   await page.getByRole('combobox', { name: 'Filter by scope' }).selectOption('operator.read');
+  await expect(page.getByTestId('device-count')).toContainText('1 of 2 devices');
+  await page.getByRole('combobox', { name: 'Filter by connection' }).selectOption('offline');
+  await expect(page.getByTestId('device-count')).toContainText('1 of 2 devices');
+  await expect(page.getByRole('row').filter({ hasText: 'beta agent' })).toBeVisible();
+  await page.getByRole('combobox', { name: 'Filter by scope' }).selectOption('operator.write');
   await expect(page.getByTestId('device-count')).toContainText('0 of 2 devices');
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.getByRole('combobox', { name: 'Filter by location' }).selectOption('remote');
@@ -364,9 +376,16 @@ test('Device detail: narrowing scopes cuts the device down; rotating shows the n
 
   const scopes = page.getByRole('group', { name: 'Operator scopes' });
   await scopes.getByRole('checkbox', { name: 'operator.write' }).uncheck();
+  // Narrowing takes scopes away: it asks once, Cancel takes the focus, and nothing changes until confirmed.
   await page.getByRole('button', { name: 'Save scopes' }).click();
-  await expect(scopes.getByRole('checkbox')).toHaveCount(1);
+  await expect(scopes.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expect(scopes.getByRole('group')).toContainText('Take away operator.write?');
   const admin = await gateway.admin();
+  const before = (await admin.call('device.pair.list', {})).paired.find((d: { deviceId: string }) => d.deviceId === id.deviceId);
+  expect(before.approvedScopes).toEqual(['operator.read', 'operator.write']);
+  await scopes.getByRole('button', { name: 'Narrow scopes', exact: true }).click();
+  await expect(scopes.getByRole('checkbox')).toHaveCount(1);
+  await expect(page.getByRole('heading', { name: 'Access' })).toBeFocused();
   const dev = (await admin.call('device.pair.list', {})).paired.find((d: { deviceId: string }) => d.deviceId === id.deviceId);
   expect(dev.approvedScopes).toEqual(['operator.read']);
   // The device can no longer get operator.write on its own... but operator.read still connects.

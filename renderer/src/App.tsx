@@ -1,5 +1,5 @@
 // The window: sidebar navigation, status banners (gateway unreachable, store quarantined, pairing paused), views.
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { DashboardStore } from './store';
 import { useDashboard } from './use-dashboard';
 import { useTheme } from './use-theme';
@@ -15,6 +15,12 @@ import { SettingsView } from './views/SettingsView';
 import { ConnectScreen } from './views/ConnectScreen';
 
 export type ViewName = 'devices' | 'requests' | 'activity' | 'settings';
+
+/** A request to bring into view (notification, tray, `?request=`); `seq` makes asking twice for one id count. */
+export interface FocusRequest {
+  id: string;
+  seq: number;
+}
 
 function initialView(): { view: ViewName; requestId: string | null; deviceId: string | null } {
   const p = new URLSearchParams(location.search);
@@ -38,26 +44,37 @@ function Shell({ store }: { store: DashboardStore }) {
   const init = useMemo(initialView, []);
   const [view, setView] = useState<ViewName>(init.view);
   const [deviceId, setDeviceId] = useState<string | null>(init.deviceId);
-  const [focusRequestId, setFocusRequestId] = useState<string | null>(init.requestId);
+  const [focusRequest, setFocusRequest] = useState<FocusRequest | null>(init.requestId ? { id: init.requestId, seq: 1 } : null);
   const [filters, setFilters] = useState<DeviceFilters>(DEFAULT_FILTERS);
+  /** After Back from Device detail: the device whose row takes the focus (the list, when it is gone). */
+  const [returnFocus, setReturnFocus] = useState<string | null>(null);
   const mainRef = useRef<HTMLElement>(null);
 
   const go = useCallback((v: ViewName) => {
     setView(v);
     setDeviceId(null);
+    setReturnFocus(null);
   }, []);
   const openDevice = useCallback((id: string) => {
     setView('devices');
     setDeviceId(id);
+    setReturnFocus(null);
   }, []);
+  const backFromDetail = useCallback(() => {
+    setReturnFocus(deviceId);
+    setDeviceId(null);
+  }, [deviceId]);
+  const returnFocusDone = useCallback(() => setReturnFocus(null), []);
+  const focusRequestHandled = useCallback(() => setFocusRequest((cur) => (cur ? { ...cur, id: '' } : cur)), []);
 
-  useEffect(() => {
+  // A layout effect: it runs before the views' own effects, which may scroll something into view.
+  useLayoutEffect(() => {
     mainRef.current?.scrollTo?.({ top: 0 });
   }, [view, deviceId]);
 
   // In the app, a notification or tray click asks the window to show one request.
   useEffect(() => bridge()?.onShowRequest((requestId) => {
-    setFocusRequestId(requestId);
+    setFocusRequest((cur) => ({ id: requestId, seq: (cur?.seq ?? 0) + 1 }));
     setDeviceId(null);
     setView('requests');
   }), []);
@@ -75,7 +92,7 @@ function Shell({ store }: { store: DashboardStore }) {
     return <ConnectScreen kind={s.conn.status} error={s.conn.lastError} />;
   }
   if (!s.hello && (s.conn.status === 'connecting' || s.conn.status === 'down')) {
-    return <ConnectScreen kind={s.conn.status === 'down' ? 'down' : 'connecting'} error={s.conn.lastError} retryAtMs={s.conn.retryAtMs} onRetry={() => store.client.retryNow()} />;
+    return <ConnectScreen kind={s.conn.status === 'down' ? 'down' : 'connecting'} error={s.conn.lastError} retryAtMs={s.conn.retryAtMs} retrying={s.conn.retrying ?? false} onRetry={() => store.client.retryNow()} />;
   }
 
   const device = deviceId ? s.paired.find((d) => d.deviceId === deviceId) : undefined;
@@ -133,7 +150,7 @@ function Shell({ store }: { store: DashboardStore }) {
 
       <main id="main" className="main" ref={mainRef} tabIndex={-1}>
         <div className="banners">
-          {s.conn.status === 'down' && <UnreachableBanner retryAtMs={s.conn.retryAtMs} error={s.conn.lastError} onRetry={() => store.client.retryNow()} />}
+          {s.conn.status === 'down' && <UnreachableBanner retryAtMs={s.conn.retryAtMs} retrying={s.conn.retrying ?? false} error={s.conn.lastError} onRetry={() => store.client.retryNow()} />}
           {s.store && !s.store.ok && (
             <div className="banner banner-danger" role="alert" data-testid="quarantine-banner">
               <IconAlert />
@@ -147,7 +164,7 @@ function Shell({ store }: { store: DashboardStore }) {
             </div>
           )}
           {paused && view !== 'requests' && (
-            <div className="banner banner-warning" role="status">
+            <div className="banner banner-warning" role="status" data-testid="paused-banner">
               <IconPause />
               <div><strong>Pairing is paused.</strong> New devices and upgrades are refused.</div>
               <button type="button" className="btn btn-secondary btn-sm" onClick={() => setPaused(false)}>Resume pairing</button>
@@ -163,10 +180,19 @@ function Shell({ store }: { store: DashboardStore }) {
         </div>
 
         {view === 'devices' && !deviceId && (
-          <DevicesView devices={s.paired} loaded={s.loaded} storeOk={s.store?.ok !== false} filters={filters} onFilters={setFilters} onOpen={openDevice} />
+          <DevicesView
+            devices={s.paired}
+            loaded={s.loaded}
+            storeOk={s.store?.ok !== false}
+            filters={filters}
+            onFilters={setFilters}
+            onOpen={openDevice}
+            focusDeviceId={returnFocus}
+            onFocusDone={returnFocusDone}
+          />
         )}
         {view === 'devices' && deviceId && (
-          <DeviceDetail deviceId={deviceId} device={device} store={store} audit={s.audit} onBack={() => setDeviceId(null)} />
+          <DeviceDetail deviceId={deviceId} device={device} store={store} audit={s.audit} onBack={backFromDetail} />
         )}
         {view === 'requests' && (
           <RequestsView
@@ -176,7 +202,10 @@ function Shell({ store }: { store: DashboardStore }) {
             paused={paused}
             silentEnabled={s.config ? s.config.silentApproval.enabled : null}
             onResume={() => setPaused(false)}
-            focusRequestId={focusRequestId}
+            focusRequest={focusRequest?.id ? focusRequest : null}
+            onFocusHandled={focusRequestHandled}
+            ready={s.loaded}
+            auditLoaded={s.auditLoaded}
           />
         )}
         {view === 'activity' && (
@@ -202,16 +231,24 @@ function ConnectionPill({ store }: { store: DashboardStore }) {
   );
 }
 
-function UnreachableBanner({ retryAtMs, error, onRetry }: { retryAtMs?: number; error?: string; onRetry: () => void }) {
+/**
+ * Only the static sentence is in the alert (announced once); the countdown and the last error tick outside
+ * any live region, so a screen reader is not interrupted every half second.
+ */
+function UnreachableBanner({ retryAtMs, retrying, error, onRetry }: { retryAtMs?: number; retrying: boolean; error?: string; onRetry: () => void }) {
   const now = useNow(500);
   const secs = retryAtMs ? Math.max(0, Math.ceil((retryAtMs - now) / 1000)) : 0;
   return (
-    <div className="banner banner-danger" role="alert" data-testid="unreachable-banner">
+    <div className="banner banner-danger" data-testid="unreachable-banner">
       <IconAlert />
       <div>
-        <strong>Gateway unreachable — retrying</strong>
-        <span className="muted-on-banner">{secs > 0 ? ` in ${secs} s` : '…'}{error ? ` · ${error}` : ''}</span>
-        <div className="small">What you see may be out of date until the connection is back.</div>
+        <div role="alert">
+          <strong>Gateway unreachable — retrying.</strong>{' '}
+          <span className="small">What you see may be out of date until the connection is back.</span>
+        </div>
+        <div className="small muted-on-banner" data-testid="retry-countdown">
+          {retrying || secs === 0 ? 'Trying to connect…' : `Next try in ${secs} s`}{error ? ` · ${error}` : ''}
+        </div>
       </div>
       <button type="button" className="btn btn-secondary btn-sm" onClick={onRetry}>Retry now</button>
     </div>

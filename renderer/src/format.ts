@@ -1,6 +1,17 @@
-// Small text helpers shared by the views: times, names, addresses.
+// Small text helpers shared by the views: times, names, addresses, and text that devices report about themselves.
 import type { PairedDeviceView, PendingRequestView } from '../../shared/pairing-types';
 import { useEffect, useState } from 'react';
+import { cleanReported } from '../../shared/reported-text';
+
+/**
+ * Device-reported text (names, platform, client ids, scopes) made safe to show: C0/C1 control characters and
+ * the bidirectional marks, embeddings, overrides and isolates (U+200E/F, U+202A–E, U+2066–9) removed, whitespace
+ * collapsed — the gateway's own rule (shared/reported-text.ts), applied again because stored records may predate
+ * it. Every view shows reported text through this.
+ */
+export function shown(value: string | undefined | null): string {
+  return cleanReported(value, 256) ?? '';
+}
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -26,22 +37,38 @@ export function clock(ms: number): string {
   return `${m}:${String(s).padStart(2, '0')}`;
 }
 
+// Formatters are built once: toLocaleString() with options builds a new one on every call.
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const TIME_ONLY = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const FULL = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const DAY_NAME = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+
 export function dateTime(ms: number | undefined): string {
   if (!ms) return '—';
-  return new Date(ms).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return DATE_TIME.format(ms);
 }
 
 export function timeOnly(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return TIME_ONLY.format(ms);
 }
 
-export function dayLabel(ms: number, now: number): string {
+/** Date and time in full, for tooltips. */
+export function fullDateTime(ms: number): string {
+  return FULL.format(ms);
+}
+
+/** The local calendar day of `ms` as a sortable key (YYYY-MM-DD). */
+export function dayKey(ms: number): string {
   const d = new Date(ms);
-  const today = new Date(now);
-  const yesterday = new Date(now - DAY);
-  if (d.toDateString() === today.toDateString()) return 'Today';
-  if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
-  return d.toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** "Today", "Yesterday" or the weekday and date, for a day key from dayKey(). */
+export function dayLabelOf(key: string, now: number): string {
+  if (key === dayKey(now)) return 'Today';
+  if (key === dayKey(now - DAY)) return 'Yesterday';
+  const [y, m, d] = key.split('-').map(Number) as [number, number, number];
+  return DAY_NAME.format(new Date(y, m - 1, d));
 }
 
 export function duration(ms: number): string {
@@ -57,8 +84,10 @@ export function shortId(deviceId: string): string {
 
 /** The name to show, and whether it came from the device itself (client-reported, not verified). */
 export function deviceName(d: Pick<PairedDeviceView, 'displayName' | 'clientId' | 'deviceId'>): { text: string; reported: boolean } {
-  if (d.displayName) return { text: d.displayName, reported: true };
-  if (d.clientId) return { text: d.clientId, reported: true };
+  const name = shown(d.displayName);
+  if (name) return { text: name, reported: true };
+  const client = shown(d.clientId);
+  if (client) return { text: client, reported: true };
   return { text: `Device ${shortId(d.deviceId)}`, reported: false };
 }
 

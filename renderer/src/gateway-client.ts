@@ -46,6 +46,8 @@ export interface ConnState {
   attempts: number;
   /** When the next attempt starts (status 'down'). */
   retryAtMs?: number;
+  /** Status 'down' and an attempt is under way right now ("Retry now" has nothing to add). */
+  retrying?: boolean;
   lastError?: string;
 }
 
@@ -173,6 +175,10 @@ function isAuthError(err: ErrorShape | undefined): boolean {
 
 export class GatewayClient {
   private ws: WebSocket | null = null;
+  /** Every socket this client opened that has not closed yet: stop() closes them all, orphans included. */
+  private readonly sockets = new Set<WebSocket>();
+  /** An attempt is in progress (getting the credential, opening, or in the handshake). */
+  private attempting = false;
   private state: ConnState = { status: 'connecting', attempts: 0 };
   private readonly stateListeners = new Set<(s: ConnState) => void>();
   private readonly eventListeners = new Map<string, Set<EventHandler>>();
@@ -219,9 +225,23 @@ export class GatewayClient {
   stop(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.clearWatchdog();
-    this.ws?.close(1000, 'window closed');
+    for (const ws of this.sockets) {
+      try { ws.close(1000, 'window closed'); } catch { /* already closing */ }
+    }
+    this.sockets.clear();
     this.ws = null;
+    this.attempting = false;
+    this.rejectWaiters('The window closed its connection.');
+  }
+
+  private rejectWaiters(message: string): void {
+    for (const [id, w] of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new GatewayRequestError({ code: 'UNAVAILABLE', message }));
+      this.waiters.delete(id);
+    }
   }
 
   request<T = unknown>(method: string, params?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
@@ -250,8 +270,11 @@ export class GatewayClient {
     for (const fn of this.stateListeners) fn(next);
   }
 
+  /** One attempt at a time: a second caller (a double-clicked "Retry now", a timer) finds this one running. */
   private async attempt(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.attempting) return;
+    this.attempting = true;
+    if (this.state.status === 'down') this.setState({ ...this.state, retryAtMs: undefined, retrying: true });
     let cred: Credential | null;
     try {
       cred = await this.source.next();
@@ -259,7 +282,9 @@ export class GatewayClient {
       this.scheduleRetry(`could not get the connection details: ${String(err)}`);
       return;
     }
+    if (this.stopped) { this.attempting = false; return; }
     if (!cred) {
+      this.attempting = false;
       this.setState({ status: this.everConnected ? 'unauthorized' : 'no-credential', attempts: this.state.attempts });
       return;
     }
@@ -270,6 +295,13 @@ export class GatewayClient {
       this.scheduleRetry(String(err));
       return;
     }
+    // A socket left over from an earlier attempt must not stay open next to this one.
+    for (const old of this.sockets) {
+      old.onclose = null;
+      try { old.close(1000, 'replaced'); } catch { /* already closing */ }
+    }
+    this.sockets.clear();
+    this.sockets.add(ws);
     this.ws = ws;
     const connectId = this.nextId();
     let connectSent = false;
@@ -301,6 +333,7 @@ export class GatewayClient {
           settled = true;
           clearTimeout(handshakeTimer);
           if (frame.ok) {
+            this.attempting = false;
             performance.mark('loopgate:hello');
             const hello = frame.payload as HelloOk;
             this.hello = hello;
@@ -315,7 +348,9 @@ export class GatewayClient {
             const more = this.source.rejected(cred.kind);
             ws.onclose = null;
             ws.close(1000);
+            this.sockets.delete(ws);
             if (this.ws === ws) this.ws = null;
+            this.attempting = false;
             if (more) void this.attempt();
             else this.setState({ status: 'unauthorized', attempts: this.state.attempts, lastError: frame.error?.message });
           } else {
@@ -346,13 +381,11 @@ export class GatewayClient {
     ws.onerror = () => { /* onclose follows */ };
     ws.onclose = (ev: CloseEvent) => {
       clearTimeout(handshakeTimer);
+      this.sockets.delete(ws);
+      if (this.ws !== ws) return; // replaced or stopped: nothing of this client's state is about this socket
       this.clearWatchdog();
-      if (this.ws === ws) this.ws = null;
-      for (const [id, w] of this.waiters) {
-        clearTimeout(w.timer);
-        w.reject(new GatewayRequestError({ code: 'UNAVAILABLE', message: 'The connection to the gateway closed.' }));
-        this.waiters.delete(id);
-      }
+      this.ws = null;
+      this.rejectWaiters('The connection to the gateway closed.');
       if (this.stopped || authRefused) return;
       const why = this.state.lastError && !settled ? this.state.lastError : `closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`;
       this.scheduleRetry(why);
@@ -360,6 +393,7 @@ export class GatewayClient {
   }
 
   private scheduleRetry(lastError: string): void {
+    this.attempting = false;
     if (this.stopped) return;
     const attempts = this.state.attempts + 1;
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(attempts - 1, 10));
@@ -369,9 +403,9 @@ export class GatewayClient {
     this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.attempt(); }, jittered);
   }
 
-  /** Retry now (the banner's "Retry now" button). */
+  /** Retry now (the banner's "Retry now" button); nothing when an attempt is already under way. */
   retryNow(): void {
-    if (this.state.status !== 'down') return;
+    if (this.state.status !== 'down' || this.attempting || this.stopped) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     void this.attempt();

@@ -1,18 +1,10 @@
-// Everything the window shows, kept current from gateway events (with a debounced device.pair.list refetch).
-// Free of React on purpose: it is created (and starts loading) before the React bundle has even been fetched.
-import type { AuditEntry, PairResolvedEvent, PairedDeviceView, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+// Everything the window shows, kept current from gateway events. Events are queued and applied once per
+// animation frame (a burst of hundreds costs one render, not hundreds); device.pair.list is fetched again,
+// debounced, only when the gateway says device records changed. Free of React on purpose: it is created (and
+// starts loading) before the React bundle has even been fetched.
+import type { AuditEntry, DevicesChangedEvent, PairResolvedEvent, PairedDeviceView, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { GatewayConfig } from '../../shared/config';
 import type { ConnState, GatewayClient, HelloOk } from './gateway-client';
-
-export interface PresenceEntry {
-  deviceId?: string;
-  connId: string;
-  role: string;
-  scopes: string[];
-  connectedAtMs: number;
-  address?: string;
-  locality?: 'local' | 'browser' | 'remote';
-}
 
 export interface GatewayStatus {
   version: string;
@@ -38,7 +30,6 @@ export interface DashboardState {
   config: GatewayConfig | null;
   configPath: string | null;
   status: GatewayStatus | null;
-  presence: PresenceEntry[];
   /** requestIds that left the queue in this session, so a late list answer cannot bring one back. */
   resolvedIds: ReadonlySet<string>;
   loadError: string | null;
@@ -46,17 +37,44 @@ export interface DashboardState {
 
 const AUDIT_PAGE = 200;
 const AUDIT_KEEP = 2000;
+/** Device-record changes are coalesced: one device.pair.list at most this long after the first change. */
+const LIST_DEBOUNCE_MS = 250;
+const LIST_MAX_WAIT_MS = 1000;
+/** When the tab is hidden animation frames stop; queued events are still applied this often. */
+const FLUSH_FALLBACK_MS = 100;
 
+type Queued =
+  | { kind: 'requested'; req: PendingRequestView }
+  | { kind: 'resolved'; ev: PairResolvedEvent }
+  | { kind: 'audit'; entry: AuditEntry }
+  | { kind: 'devices'; ev: DevicesChangedEvent };
+
+const auditKeys = new WeakMap<AuditEntry, string>();
 function auditKey(e: AuditEntry): string {
-  return `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}`;
+  let k = auditKeys.get(e);
+  if (k === undefined) {
+    k = `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}`;
+    auditKeys.set(e, k);
+  }
+  return k;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
 }
 
 export class DashboardStore {
   private state: DashboardState;
   private readonly listeners = new Set<() => void>();
   private listTimer: ReturnType<typeof setTimeout> | null = null;
+  private listFirstAskMs = 0;
   private listInFlight = false;
   private listAgain = false;
+  private queue: Queued[] = [];
+  private frame: number | null = null;
+  private fallback: ReturnType<typeof setTimeout> | null = null;
+  /** requestId → deviceId for every request seen this session (to find a device's current request). */
+  private readonly requestDevices = new Map<string, string>();
 
   /**
    * @param ready resolves when the views can render; the first data load waits for it, so the gateway is not
@@ -65,7 +83,7 @@ export class DashboardStore {
   constructor(readonly client: GatewayClient, private ready: Promise<unknown> = Promise.resolve()) {
     this.state = {
       conn: client.getState(), hello: null, loaded: false, pending: [], paired: [], store: null, audit: [],
-      auditLoaded: false, auditHasMore: false, config: null, configPath: null, status: null, presence: [],
+      auditLoaded: false, auditHasMore: false, config: null, configPath: null, status: null,
       resolvedIds: new Set(), loadError: null,
     };
     client.onState((conn) => this.set({ conn }));
@@ -73,11 +91,13 @@ export class DashboardStore {
       this.set({ hello });
       void this.ready.then(() => this.reloadAll(), () => this.reloadAll());
     });
-    client.on('device.pair.requested', (p) => this.onRequested(p as PendingRequestView));
-    client.on('device.pair.resolved', (p) => this.onResolved(p as PairResolvedEvent));
-    client.on('loopgate.audit', (p) => this.onAudit(p as AuditEntry));
-    client.on('loopgate.store', (p) => this.set({ store: p as StoreHealth }));
-    client.on('presence', (p) => this.onPresence(p as { presence?: PresenceEntry[] }));
+    client.on('device.pair.requested', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.enqueue({ kind: 'requested', req: p as unknown as PendingRequestView }); });
+    client.on('device.pair.resolved', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.enqueue({ kind: 'resolved', ev: p as unknown as PairResolvedEvent }); });
+    client.on('loopgate.audit', (p) => { if (isObject(p) && typeof p.ts === 'number') this.enqueue({ kind: 'audit', entry: p as unknown as AuditEntry }); });
+    client.on('loopgate.devices', (p) => { if (isObject(p)) this.enqueue({ kind: 'devices', ev: p as unknown as DevicesChangedEvent }); });
+    client.on('loopgate.store', (p) => { if (isObject(p)) this.set({ store: p as unknown as StoreHealth }); });
+    // The tray, the CLI or another window changed the settings (pause pairing, silent approval, port).
+    client.on('loopgate.config', (p) => { if (isObject(p) && typeof p.pairingPaused === 'boolean') this.set({ config: p as unknown as GatewayConfig }); });
   }
 
   subscribe = (fn: () => void): (() => void) => {
@@ -92,6 +112,100 @@ export class DashboardStore {
     for (const fn of this.listeners) fn();
   }
 
+  // ---- event batching ---------------------------------------------------------------------------
+
+  private enqueue(item: Queued): void {
+    this.queue.push(item);
+    if (this.frame !== null || this.fallback !== null) return;
+    const run = () => this.flush();
+    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') {
+      this.frame = requestAnimationFrame(run);
+    }
+    this.fallback = setTimeout(run, FLUSH_FALLBACK_MS);
+  }
+
+  /** Apply every queued event in one state change. */
+  flush(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    if (this.fallback !== null) clearTimeout(this.fallback);
+    this.frame = null;
+    this.fallback = null;
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.queue = [];
+
+    let pending = this.state.pending;
+    let resolvedIds = this.state.resolvedIds as Set<string>;
+    let resolvedCopied = false;
+    let paired = this.state.paired;
+    const fresh: AuditEntry[] = [];
+    const connected = new Map<string, { on: boolean; ts: number }>();
+    const removed = new Set<string>();
+    let refetch = false;
+
+    for (const item of queue) {
+      switch (item.kind) {
+        case 'requested': {
+          const req = item.req;
+          this.requestDevices.set(req.requestId, req.deviceId);
+          if (resolvedIds.has(req.requestId)) break;
+          // One pending request per device: a new one for the same device replaces the old.
+          pending = pending.filter((r) => r.requestId !== req.requestId && r.deviceId !== req.deviceId);
+          pending.push(req);
+          break;
+        }
+        case 'resolved': {
+          const ev = item.ev;
+          if (typeof ev.deviceId === 'string') this.requestDevices.set(ev.requestId, ev.deviceId);
+          if (!resolvedCopied) { resolvedIds = new Set(resolvedIds); resolvedCopied = true; }
+          resolvedIds.add(ev.requestId);
+          pending = pending.filter((r) => r.requestId !== ev.requestId);
+          // An approval creates or changes a device record.
+          if (ev.decision === 'approved') refetch = true;
+          break;
+        }
+        case 'audit': {
+          const e = item.entry;
+          if (e.requestId && typeof e.deviceId === 'string') this.requestDevices.set(e.requestId, e.deviceId);
+          fresh.push(e);
+          if (e.decision === 'removed' && !e.requestId) removed.add(e.deviceId);
+          break;
+        }
+        case 'devices': {
+          const ev = item.ev;
+          const ts = typeof ev.ts === 'number' ? ev.ts : Date.now();
+          if (isObject(ev.connected)) {
+            for (const [id, on] of Object.entries(ev.connected)) if (typeof on === 'boolean') connected.set(id, { on, ts });
+          }
+          if (ev.changed === true) refetch = true;
+          break;
+        }
+      }
+    }
+
+    if (removed.size > 0) paired = paired.filter((d) => !removed.has(d.deviceId));
+    if (connected.size > 0) {
+      let copy: PairedDeviceView[] | null = null;
+      for (let i = 0; i < paired.length; i++) {
+        const d = paired[i]!;
+        const patch = connected.get(d.deviceId);
+        if (!patch || patch.on === d.connected) continue;
+        copy ??= [...paired];
+        copy[i] = { ...d, connected: patch.on, ...(patch.on ? {} : { lastSeenAtMs: patch.ts }) };
+      }
+      if (copy) paired = copy;
+    }
+    const patch: Partial<DashboardState> = {};
+    if (pending !== this.state.pending) patch.pending = [...pending].sort((a, b) => a.createdAtMs - b.createdAtMs);
+    if (resolvedCopied) patch.resolvedIds = resolvedIds;
+    if (paired !== this.state.paired) patch.paired = paired;
+    if (fresh.length > 0) patch.audit = mergeAudit(fresh, this.state.audit);
+    if (Object.keys(patch).length > 0) this.set(patch);
+    if (refetch) this.scheduleList();
+  }
+
+  // ---- loading ----------------------------------------------------------------------------------
+
   async reloadAll(): Promise<void> {
     await Promise.allSettled([this.loadList(), this.loadAudit(), this.loadConfig(), this.loadStatus()]);
   }
@@ -104,14 +218,11 @@ export class DashboardStore {
       if (first) performance.mark('loopgate:list-requested');
       const res = await this.client.request<{ pending: PendingRequestView[]; paired: PairedDeviceView[]; store: StoreHealth }>('device.pair.list', {});
       if (first) performance.mark('loopgate:list-received');
+      this.flush(); // events that arrived before the answer are older than it
       const resolved = this.state.resolvedIds;
-      this.set({
-        loaded: true,
-        pending: (res.pending ?? []).filter((r) => !resolved.has(r.requestId)),
-        paired: res.paired ?? [],
-        store: res.store ?? this.state.store,
-        loadError: null,
-      });
+      const pending = (res.pending ?? []).filter((r) => !resolved.has(r.requestId));
+      for (const r of pending) this.requestDevices.set(r.requestId, r.deviceId);
+      this.set({ loaded: true, pending, paired: res.paired ?? [], store: res.store ?? this.state.store, loadError: null });
     } catch (err) {
       this.set({ loadError: (err as Error).message });
     } finally {
@@ -120,21 +231,27 @@ export class DashboardStore {
     }
   }
 
-  /** Coalesce bursts of events into one device.pair.list. */
-  scheduleList(delayMs = 200): void {
-    if (this.listTimer) return;
+  /** Coalesce bursts of changes into one device.pair.list: `delayMs` after the last ask, at most 1 s after the first. */
+  scheduleList(delayMs = LIST_DEBOUNCE_MS): void {
+    const now = Date.now();
+    if (!this.listTimer) this.listFirstAskMs = now;
+    const due = Math.min(now + delayMs, this.listFirstAskMs + LIST_MAX_WAIT_MS);
+    if (this.listTimer) clearTimeout(this.listTimer);
     this.listTimer = setTimeout(() => {
       this.listTimer = null;
       void this.loadList();
-    }, delayMs);
+    }, Math.max(0, due - now));
   }
 
   async loadAudit(more = false): Promise<void> {
+    this.flush();
     const before = more ? this.state.audit[this.state.audit.length - 1]?.ts : undefined;
     const res = await this.client.request<{ entries: AuditEntry[] }>('loopgate.audit.list', before === undefined ? { limit: AUDIT_PAGE } : { limit: AUDIT_PAGE, before });
     const entries = res.entries ?? [];
-    const merged = more ? [...this.state.audit, ...entries] : mergeAudit(entries, this.state.audit);
-    this.set({ audit: dedupeAudit(merged).slice(0, AUDIT_KEEP), auditLoaded: true, auditHasMore: entries.length >= AUDIT_PAGE });
+    for (const e of entries) if (e.requestId) this.requestDevices.set(e.requestId, e.deviceId);
+    this.flush();
+    const audit = more ? dedupeAudit([...this.state.audit, ...entries]).slice(0, AUDIT_KEEP) : mergeAudit(entries, this.state.audit);
+    this.set({ audit, auditLoaded: true, auditHasMore: entries.length >= AUDIT_PAGE });
   }
 
   async loadConfig(): Promise<void> {
@@ -152,16 +269,25 @@ export class DashboardStore {
     this.set({ config: res.config });
   }
 
+  /** The device a request (pending now, or seen earlier in this session or in the loaded log) was for. */
+  deviceOfRequest(requestId: string): string | undefined {
+    return this.state.pending.find((r) => r.requestId === requestId)?.deviceId
+      ?? this.requestDevices.get(requestId)
+      ?? this.state.audit.find((e) => e.requestId === requestId)?.deviceId;
+  }
+
   /** Locally forget a request the gateway no longer knows (approve/deny said unknown requestId). */
   dropRequest(requestId: string): void {
+    this.flush();
     const resolvedIds = new Set(this.state.resolvedIds);
     resolvedIds.add(requestId);
     this.set({ pending: this.state.pending.filter((r) => r.requestId !== requestId), resolvedIds });
-    this.scheduleList();
+    this.scheduleList(50);
   }
 
   /** Apply a device the gateway just returned (approve, narrow) before the refetch lands. */
   upsertDevice(device: PairedDeviceView): void {
+    this.flush();
     const i = this.state.paired.findIndex((d) => d.deviceId === device.deviceId);
     const paired = [...this.state.paired];
     if (i >= 0) paired[i] = device; else paired.push(device);
@@ -169,50 +295,20 @@ export class DashboardStore {
   }
 
   removeDevice(deviceId: string): void {
+    this.flush();
     this.set({ paired: this.state.paired.filter((d) => d.deviceId !== deviceId) });
-    this.scheduleList();
-  }
-
-  private onRequested(req: PendingRequestView): void {
-    if (!req || typeof req.requestId !== 'string') return;
-    // One pending request per device: a new one for the same device replaces the old.
-    const pending = this.state.pending.filter((r) => r.requestId !== req.requestId && r.deviceId !== req.deviceId);
-    pending.push(req);
-    pending.sort((a, b) => a.createdAtMs - b.createdAtMs);
-    this.set({ pending });
-    this.scheduleList();
-  }
-
-  private onResolved(ev: PairResolvedEvent): void {
-    if (!ev || typeof ev.requestId !== 'string') return;
-    const resolvedIds = new Set(this.state.resolvedIds);
-    resolvedIds.add(ev.requestId);
-    this.set({ pending: this.state.pending.filter((r) => r.requestId !== ev.requestId), resolvedIds });
-    this.scheduleList();
-  }
-
-  private onAudit(entry: AuditEntry): void {
-    if (!entry || typeof entry.ts !== 'number') return;
-    this.set({ audit: dedupeAudit([entry, ...this.state.audit]).slice(0, AUDIT_KEEP) });
-  }
-
-  private onPresence(p: { presence?: PresenceEntry[] }): void {
-    const presence = Array.isArray(p?.presence) ? p.presence : [];
-    const online = new Set(presence.map((e) => e.deviceId).filter((id): id is string => Boolean(id)));
-    let changed = false;
-    const paired = this.state.paired.map((d) => {
-      const connected = online.has(d.deviceId);
-      if (connected === d.connected) return d;
-      changed = true;
-      return { ...d, connected, ...(connected ? {} : { lastSeenAtMs: Date.now() }) };
-    });
-    this.set(changed ? { presence, paired } : { presence });
-    this.scheduleList(1000);
+    this.scheduleList(50);
   }
 }
 
+/** Newest first, without duplicates, at most AUDIT_KEEP entries. */
 function mergeAudit(fresh: AuditEntry[], existing: AuditEntry[]): AuditEntry[] {
-  return [...fresh, ...existing].sort((a, b) => b.ts - a.ts);
+  const sorted = [...fresh].sort((a, b) => b.ts - a.ts);
+  // The common case: everything new is newer than what is held.
+  const merged = existing.length === 0 || (sorted.length > 0 && sorted[sorted.length - 1]!.ts >= existing[0]!.ts)
+    ? [...sorted, ...existing]
+    : [...sorted, ...existing].sort((a, b) => b.ts - a.ts);
+  return dedupeAudit(merged).slice(0, AUDIT_KEEP);
 }
 
 function dedupeAudit(list: AuditEntry[]): AuditEntry[] {

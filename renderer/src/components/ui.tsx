@@ -1,6 +1,7 @@
 // Small building blocks shared by the views.
 import { createContext, useCallback, useContext, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { IconCheck, IconClose, IconCopy } from './icons';
+import { shown } from '../format';
 
 export type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger' | 'accent';
 
@@ -22,15 +23,27 @@ export function ScopeChips({ scopes, empty = 'none' }: { scopes: readonly string
   );
 }
 
-/** A name the device reported about itself: shown, but marked as unverified. */
+/** The mark next to anything a device said about itself (name, platform, client): not verified. */
+export function ReportedTag() {
+  return <span className="reported-tag" title="Reported by the device itself; not verified">reported</span>;
+}
+
+/** A name the device reported about itself: shown (cleaned of control and bidi characters), marked as unverified. */
 export function ReportedName({ text, reported, as = 'span' }: { text: string; reported: boolean; as?: 'span' | 'strong' }) {
   const Tag = as;
   return (
     <span className="reported-name">
-      <Tag className="name-text">{text}</Tag>
-      {reported && <span className="reported-tag" title="Reported by the device itself; not verified">reported</span>}
+      <Tag className="name-text">{reported ? shown(text) : text}</Tag>
+      {reported && <ReportedTag />}
     </span>
   );
+}
+
+/** Device-reported text (platform, client id and mode), cleaned and marked; `empty` when there is none. */
+export function ReportedText({ text, empty = '—' }: { text: string; empty?: string }) {
+  const clean = shown(text);
+  if (!clean) return <span className="muted">{empty}</span>;
+  return <>{clean} <ReportedTag /></>;
 }
 
 export function ConnectedState({ connected }: { connected: boolean }) {
@@ -56,15 +69,24 @@ export function ConfirmAction({
   disabled?: boolean;
   ariaLabel?: string;
   size?: 'sm' | 'md';
-  variant?: 'danger' | 'secondary';
+  /** How the first button looks; the confirming button is always the danger one. */
+  variant?: 'danger' | 'secondary' | 'primary';
 }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
+  const confirmed = useRef(false);
   const qid = useId();
   useEffect(() => {
-    if (asking) cancelRef.current?.focus();
+    if (asking) { cancelRef.current?.focus(); return; }
+    // After confirming, the question's buttons are gone: unless onConfirm put the focus somewhere on purpose,
+    // it goes back to the first button instead of falling to the page.
+    if (confirmed.current) {
+      confirmed.current = false;
+      const active = document.activeElement;
+      if (!active || active === document.body) triggerRef.current?.focus();
+    }
   }, [asking]);
   const cancel = () => {
     setAsking(false);
@@ -72,7 +94,7 @@ export function ConfirmAction({
   };
   if (!asking) {
     return (
-      <button ref={triggerRef} type="button" className={`btn ${variant === 'danger' ? 'btn-danger-outline' : 'btn-secondary'} btn-${size}`} disabled={disabled} aria-label={ariaLabel} onClick={() => setAsking(true)}>
+      <button ref={triggerRef} type="button" className={`btn ${variant === 'danger' ? 'btn-danger-outline' : variant === 'primary' ? 'btn-primary' : 'btn-secondary'} btn-${size}`} disabled={disabled} aria-label={ariaLabel} onClick={() => setAsking(true)}>
         {label}
       </button>
     );
@@ -86,7 +108,7 @@ export function ConfirmAction({
         disabled={busy}
         onClick={async () => {
           setBusy(true);
-          try { await onConfirm(); } finally { setBusy(false); setAsking(false); }
+          try { await onConfirm(); } finally { confirmed.current = true; setBusy(false); setAsking(false); }
         }}
       >
         {busy ? 'Working…' : confirmLabel}

@@ -1,8 +1,10 @@
-// Activity: the audit log, newest first; silent approvals are labelled as such.
-import { useMemo, useState } from 'react';
+// Activity: the audit log, newest first; silent approvals are labelled as such. The list is virtualised and each
+// entry's labels are computed once, so thousands of entries and bursts of new ones stay cheap to show.
+import { memo, useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import type { AuditEntry, PairedDeviceView } from '../../../shared/pairing-types';
 import type { DashboardStore } from '../store';
-import { ago, dayLabel, reasonLabel, timeOnly, useNow } from '../format';
+import { ago, dayKey, dayLabelOf, fullDateTime, reasonLabel, shown, timeOnly, useNow } from '../format';
 import { Badge, Chip, errorText, useNotify, type Tone } from '../components/ui';
 
 const DECISIONS: Array<{ value: AuditEntry['decision']; label: string; tone: Tone }> = [
@@ -31,7 +33,7 @@ export function ActivityView({ audit, loaded, hasMore, devices, store, onOpenDev
   const [silentOnly, setSilentOnly] = useState(false);
   const [loadingMore, setLoadingMore] = useState(false);
   const byId = useMemo(() => new Map(devices.map((d) => [d.deviceId, d])), [devices]);
-  const shown = useMemo(() => audit.filter((e) => (!decision || e.decision === decision) && (!silentOnly || e.silent)), [audit, decision, silentOnly]);
+  const visible = useMemo(() => audit.filter((e) => (!decision || e.decision === decision) && (!silentOnly || e.silent)), [audit, decision, silentOnly]);
   const silentCount = useMemo(() => audit.filter((e) => e.silent).length, [audit]);
   return (
     <section className="view view-activity" aria-labelledby="activity-title">
@@ -51,10 +53,10 @@ export function ActivityView({ audit, loaded, hasMore, devices, store, onOpenDev
           Silent approvals only <span className="muted">({silentCount})</span>
         </label>
       </div>
-      <div className="card card-flush">
+      <div className="card card-flush audit-card">
         {!loaded ? <p className="muted pad">Loading the audit log…</p>
-          : shown.length === 0 ? <p className="muted pad">{audit.length === 0 ? 'Nothing recorded yet. Decisions appear here as devices pair.' : 'No entries match the filter.'}</p>
-            : <AuditList entries={shown} devices={byId} onOpenDevice={onOpenDevice} />}
+          : visible.length === 0 ? <p className="muted pad">{audit.length === 0 ? 'Nothing recorded yet. Decisions appear here as devices pair.' : 'No entries match the filter.'}</p>
+            : <AuditList entries={visible} devices={byId} onOpenDevice={onOpenDevice} />}
       </div>
       {hasMore && (
         <div className="load-more">
@@ -76,9 +78,60 @@ export function ActivityView({ audit, loaded, hasMore, devices, store, onOpenDev
 }
 
 function byLabel(by: string, silent: boolean): string {
-  if (by) return by;
+  if (by) return shown(by);
   return silent ? 'silent policy' : '—';
 }
+
+/** What a row shows, computed once per entry (entries never change once recorded). */
+interface Prepared {
+  entry: AuditEntry;
+  key: string;
+  day: string;
+  time: string;
+  iso: string;
+  title: string;
+  label: string;
+  tone: Tone;
+  name: string;
+  reason: string;
+  role: string;
+  scopes: string[];
+  by: string;
+  address: string;
+  shortId: string;
+}
+
+const prepared = new WeakMap<AuditEntry, Prepared>();
+
+function prepare(e: AuditEntry): Prepared {
+  let p = prepared.get(e);
+  if (p) return p;
+  const meta = DECISION_META.get(e.decision) ?? { label: shown(e.decision), tone: 'neutral' as Tone };
+  p = {
+    entry: e,
+    key: `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}`,
+    day: dayKey(e.ts),
+    time: timeOnly(e.ts),
+    iso: new Date(e.ts).toISOString(),
+    title: fullDateTime(e.ts),
+    label: meta.label,
+    tone: meta.tone,
+    name: shown(e.displayName),
+    reason: e.reason && !e.decision.startsWith('token-') && e.decision !== 'narrowed' && e.decision !== 'removed' ? reasonLabel(shown(e.reason)) : '',
+    role: shown(e.role),
+    scopes: (e.scopes ?? []).map(shown).filter(Boolean),
+    by: byLabel(e.by, e.silent),
+    address: shown(e.address),
+    shortId: e.deviceId.slice(0, 12),
+  };
+  prepared.set(e, p);
+  return p;
+}
+
+type Item = { kind: 'day'; key: string; label: string } | { kind: 'entry'; key: string; p: Prepared };
+
+const ENTRY_HEIGHT = 56;
+const DAY_HEIGHT = 36;
 
 export function AuditList({ entries, devices, onOpenDevice, compact = false }: {
   entries: AuditEntry[];
@@ -87,60 +140,131 @@ export function AuditList({ entries, devices, onOpenDevice, compact = false }: {
   compact?: boolean;
 }) {
   const now = useNow(30_000);
-  const groups: Array<{ day: string; items: AuditEntry[] }> = [];
-  for (const e of entries) {
-    const day = dayLabel(e.ts, now);
-    const last = groups[groups.length - 1];
-    if (last && last.day === day) last.items.push(e);
-    else groups.push({ day, items: [e] });
+  const rows = useMemo(() => entries.map(prepare), [entries]);
+  if (compact) {
+    return (
+      <ol className="audit audit-compact audit-list">
+        {rows.map((p) => <AuditRow key={p.key} p={p} compact now={now} name={p.name} canOpen={false} />)}
+      </ol>
+    );
   }
+  return <VirtualAuditList rows={rows} now={now} devices={devices} onOpenDevice={onOpenDevice} />;
+}
+
+function VirtualAuditList({ rows, now, devices, onOpenDevice }: {
+  rows: Prepared[];
+  now: number;
+  devices: Map<string, PairedDeviceView> | null;
+  onOpenDevice?: (id: string) => void;
+}) {
+  const today = dayKey(now);
+  const items = useMemo(() => {
+    const out: Item[] = [];
+    let last = '';
+    for (const p of rows) {
+      if (p.day !== last) {
+        last = p.day;
+        out.push({ kind: 'day', key: `day-${p.day}`, label: dayLabelOf(p.day, now) });
+      }
+      out.push({ kind: 'entry', key: p.key, p });
+    }
+    return out;
+  }, [rows, today]); // `today`, not `now`: the labels change with the date, not with every tick
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (items[i]?.kind === 'day' ? DAY_HEIGHT : ENTRY_HEIGHT),
+    getItemKey: (i) => items[i]!.key,
+    overscan: 6,
+    initialRect: { width: 1000, height: 600 },
+  });
   return (
-    <div className={`audit ${compact ? 'audit-compact' : ''}`}>
-      {groups.map((g) => (
-        <div key={g.day} className="audit-group">
-          {!compact && <h2 className="audit-day">{g.day}</h2>}
-          <ol className="audit-list">
-            {g.items.map((e, i) => {
-              const meta = DECISION_META.get(e.decision) ?? { label: e.decision, tone: 'neutral' as Tone };
-              const dev = devices?.get(e.deviceId);
-              const name = e.displayName ?? dev?.displayName ?? null;
-              return (
-                <li key={`${e.ts}-${e.deviceId}-${e.decision}-${i}`} className={`audit-entry ${e.silent ? 'audit-silent' : ''}`} data-testid="audit-entry" data-decision={e.decision} data-silent={e.silent ? 'true' : 'false'}>
-                  <time className="audit-time small" dateTime={new Date(e.ts).toISOString()} title={new Date(e.ts).toLocaleString()}>
-                    {compact ? ago(e.ts, now) : timeOnly(e.ts)}
-                  </time>
-                  <span className="audit-decision">
-                    <Badge tone={meta.tone}>{meta.label}</Badge>
-                    {e.silent && <Badge tone="info" title="Approved automatically by the local silent-approval policy">silent</Badge>}
-                  </span>
-                  <span className="audit-what">
-                    {!compact && (
-                      <span className="audit-device">
-                        {dev && onOpenDevice ? (
-                          <button type="button" className="link-btn" onClick={() => onOpenDevice(e.deviceId)} aria-label={`Open device ${name ?? e.deviceId.slice(0, 12)}`}>
-                            {name ?? <span className="mono">{e.deviceId.slice(0, 12)}</span>}
-                          </button>
-                        ) : name ? <span>{name}</span> : <span className="mono">{e.deviceId.slice(0, 12)}</span>}
-                        {name && <span className="reported-tag">reported</span>}
-                      </span>
-                    )}
-                    <span className="audit-detail">
-                      {e.reason && !e.decision.startsWith('token-') && e.decision !== 'narrowed' && e.decision !== 'removed' && <span className="muted">{reasonLabel(e.reason)}</span>}
-                      {e.role && <Chip variant="held">role {e.role}</Chip>}
-                      {(e.scopes ?? []).map((s) => <Chip key={s}>{s}</Chip>)}
-                    </span>
-                  </span>
-                  <span className="audit-source small">
-                    {e.locality && <span className={`tag ${e.locality === 'local' ? 'tag-local' : 'tag-remote'}`}>{e.locality}</span>}
-                    {e.address && <span className="mono">{e.address}</span>}
-                  </span>
-                  <span className="audit-by small muted">by {byLabel(e.by, e.silent)}</span>
-                </li>
-              );
-            })}
-          </ol>
-        </div>
-      ))}
+    <div className="audit audit-scroll" ref={scrollRef} data-testid="audit-scroll">
+      <ol className="audit-list" aria-label="Audit log, newest first" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((v) => {
+          const item = items[v.index]!;
+          if (item.kind === 'day') {
+            return (
+              <li key={item.key} className="audit-row audit-day-row" data-index={v.index} ref={virtualizer.measureElement} style={{ transform: `translateY(${v.start}px)` }}>
+                <h2 className="audit-day">{item.label}</h2>
+              </li>
+            );
+          }
+          const p = item.p;
+          const dev = devices?.get(p.entry.deviceId);
+          return (
+            <AuditRow
+              key={item.key}
+              p={p}
+              now={0}
+              name={p.name || shown(dev?.displayName)}
+              canOpen={Boolean(dev && onOpenDevice)}
+              onOpenDevice={onOpenDevice}
+              index={v.index}
+              measure={virtualizer.measureElement}
+              top={v.start}
+            />
+          );
+        })}
+      </ol>
     </div>
   );
 }
+
+const AuditRow = memo(function AuditRow({ p, compact = false, now, name, canOpen, onOpenDevice, index, measure, top }: {
+  p: Prepared;
+  compact?: boolean;
+  /** Only read in compact rows (relative times). */
+  now: number;
+  name: string;
+  canOpen: boolean;
+  onOpenDevice?: (id: string) => void;
+  index?: number;
+  measure?: (el: Element | null) => void;
+  /** Offset in the virtualised list (absent in the compact, unvirtualised one). */
+  top?: number;
+}) {
+  const e = p.entry;
+  return (
+    <li
+      ref={measure}
+      data-index={index}
+      style={top === undefined ? undefined : { transform: `translateY(${top}px)` }}
+      className={`audit-entry ${compact ? '' : 'audit-row'} ${e.silent ? 'audit-silent' : ''}`}
+      data-testid="audit-entry"
+      data-decision={e.decision}
+      data-silent={e.silent ? 'true' : 'false'}
+    >
+      <time className="audit-time small" dateTime={p.iso} title={p.title}>
+        {compact ? ago(e.ts, now) : p.time}
+      </time>
+      <span className="audit-decision">
+        <Badge tone={p.tone}>{p.label}</Badge>
+        {e.silent && <Badge tone="info" title="Approved automatically by the local silent-approval policy">silent</Badge>}
+      </span>
+      <span className="audit-what">
+        {!compact && (
+          <span className="audit-device">
+            {canOpen && onOpenDevice ? (
+              <button type="button" className="link-btn" onClick={() => onOpenDevice(e.deviceId)} aria-label={`Open device ${name ? `${name} (reported name)` : p.shortId}`}>
+                {name || <span className="mono">{p.shortId}</span>}
+              </button>
+            ) : name ? <span>{name}</span> : <span className="mono">{p.shortId}</span>}
+            {name && <span className="reported-tag" title="Reported by the device itself; not verified">reported</span>}
+          </span>
+        )}
+        <span className="audit-detail">
+          {p.reason && <span className="muted">{p.reason}</span>}
+          {p.role && <Chip variant="held">role {p.role}</Chip>}
+          {p.scopes.map((s) => <Chip key={s}>{s}</Chip>)}
+        </span>
+      </span>
+      <span className="audit-source small">
+        {e.locality && <span className={`tag ${e.locality === 'local' ? 'tag-local' : 'tag-remote'}`}>{e.locality}</span>}
+        {p.address && <span className="mono">{p.address}</span>}
+      </span>
+      <span className="audit-by small muted">by {p.by}</span>
+    </li>
+  );
+});

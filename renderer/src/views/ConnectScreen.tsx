@@ -2,10 +2,11 @@
 import { useNow } from '../format';
 import { IconAlert, IconShield } from '../components/icons';
 
-export function ConnectScreen({ kind, error, retryAtMs, onRetry }: {
+export function ConnectScreen({ kind, error, retryAtMs, retrying = false, onRetry }: {
   kind: 'connecting' | 'down' | 'no-credential' | 'unauthorized';
   error?: string;
   retryAtMs?: number;
+  retrying?: boolean;
   onRetry?: () => void;
 }) {
   const now = useNow(500);
@@ -25,7 +26,9 @@ export function ConnectScreen({ kind, error, retryAtMs, onRetry }: {
         {kind === 'down' && (
           <>
             <h1>Gateway unreachable — retrying</h1>
-            <p className="muted" role="alert">The Loopgate gateway does not answer{secs > 0 ? `; next try in ${secs} s` : ''}. Is it still running?</p>
+            {/* The alert stays still; the countdown ticks outside it (not a live region). */}
+            <p className="muted" role="alert">The Loopgate gateway does not answer. Is it still running?</p>
+            <p className="small muted" data-testid="retry-countdown">{retrying || secs === 0 ? 'Trying to connect…' : `Next try in ${secs} s.`}</p>
             {error && <p className="small mono connect-error">{error}</p>}
             {onRetry && <button type="button" className="btn btn-primary" onClick={onRetry}>Retry now</button>}
           </>
@@ -33,14 +36,17 @@ export function ConnectScreen({ kind, error, retryAtMs, onRetry }: {
         {(kind === 'no-credential' || kind === 'unauthorized') && (
           <>
             <h1>{kind === 'unauthorized' ? 'This link no longer works' : 'Open your dashboard link'}</h1>
-            <p>
-              Open the dashboard link printed by <code>loopgate gateway</code> (or run <code>loopgate dashboard</code>).
-            </p>
-            <p className="muted small">
-              {kind === 'unauthorized'
-                ? 'Each link works once, and its session ends when you close this tab or the gateway restarts. Ask for a new link.'
-                : 'The link carries a one-time key for this browser tab. Loopgate removes it from the address bar and forgets it when the tab closes.'}
-            </p>
+            {kind === 'unauthorized' ? (
+              <>
+                <p>Run <code>loopgate dashboard</code> for a fresh link.</p>
+                <p className="muted small">A link works once, within 15 minutes. Its session ends about 2 minutes after its last tab closes, or when the gateway restarts.</p>
+              </>
+            ) : (
+              <>
+                <p>Open the dashboard link printed by <code>loopgate gateway</code>, or run <code>loopgate dashboard</code> for a fresh one.</p>
+                <p className="muted small">A link works once, within 15 minutes, and is taken out of the address bar. Its session ends about 2 minutes after its last tab closes.</p>
+              </>
+            )}
             {error && kind === 'unauthorized' && <p className="small mono connect-error">{error}</p>}
           </>
         )}

@@ -3,8 +3,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AuditEntry, PairedDeviceView, TokenSummary } from '../../../shared/pairing-types';
 import { OPERATOR_SCOPES, normalizeScopes, roleScopesAllow } from '../../../shared/scopes';
 import type { DashboardStore } from '../store';
-import { ago, dateTime, deviceName, isRemoteDevice, useNow } from '../format';
-import { Badge, Chip, ConfirmAction, ConnectedState, CopyButton, ReportedName, errorText, useNotify } from '../components/ui';
+import { ago, dateTime, deviceName, isRemoteDevice, shown, useNow } from '../format';
+import { Badge, Chip, ConfirmAction, ConnectedState, CopyButton, ReportedName, ReportedText, errorText, useNotify } from '../components/ui';
 import { IconBack, IconKey } from '../components/icons';
 import { AuditList } from './ActivityView';
 
@@ -24,6 +24,8 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
   const notify = useNotify();
   const now = useNow(15_000);
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const accessRef = useRef<HTMLHeadingElement>(null);
+  const tokensRef = useRef<HTMLTableElement>(null);
   const [rotated, setRotated] = useState<RotatedToken | null>(null);
   useEffect(() => { headingRef.current?.focus(); }, [deviceId]);
   const history = useMemo(() => audit.filter((e) => e.deviceId === deviceId).slice(0, 12), [audit, deviceId]);
@@ -42,7 +44,7 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
 
   const name = deviceName(device);
   const remote = isRemoteDevice(device);
-  const roles = device.roles.length ? device.roles : device.role ? [device.role] : [];
+  const roles = (device.roles.length ? device.roles : device.role ? [device.role] : []).map(shown);
 
   const rotate = async (t: TokenSummary) => {
     try {
@@ -57,7 +59,9 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
   const revoke = async (t: TokenSummary) => {
     try {
       await store.client.request('device.token.revoke', { deviceId: device.deviceId, role: t.role });
-      notify(`The ${t.role} token was revoked; the device was disconnected.`, 'success');
+      // The Revoke button goes away with the token: the focus stays in the row, on Rotate.
+      tokensRef.current?.querySelector<HTMLButtonElement>(`tr[data-testid="token-${CSS.escape(t.role)}"] button`)?.focus();
+      notify(`The ${shown(t.role)} token was revoked; the device was disconnected.`, 'success');
       store.scheduleList(50);
     } catch (err) {
       notify(`Could not revoke the ${t.role} token: ${errorText(err)}`, 'danger');
@@ -94,12 +98,12 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
       <div className="detail-grid">
         <div className="detail-main">
           <div className="card">
-            <h2>Access</h2>
+            <h2 ref={accessRef} tabIndex={-1}>Access</h2>
             <dl className="facts facts-inline">
               <dt>Roles</dt>
               <dd><span className="chips">{roles.map((r) => <Chip key={r} variant="held">{r}</Chip>)}{roles.length === 0 && <span className="muted">none</span>}</span></dd>
             </dl>
-            {roles.includes('operator') ? <NarrowScopes key={(device.approvedScopes.length ? device.approvedScopes : device.scopes).join(',')} device={device} store={store} /> : (
+            {roles.includes('operator') ? <NarrowScopes key={(device.approvedScopes.length ? device.approvedScopes : device.scopes).join(',')} device={device} store={store} onNarrowed={() => accessRef.current?.focus()} /> : (
               <p className="muted">This device holds no operator role, so it has no operator scopes to narrow.</p>
             )}
           </div>
@@ -119,15 +123,15 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
               </div>
             )}
             {device.tokens.length === 0 ? <p className="muted">No tokens issued.</p> : (
-              <table className="plain-table tokens-table">
+              <table className="plain-table tokens-table" ref={tokensRef}>
                 <thead>
                   <tr><th scope="col">Role</th><th scope="col">Scopes</th><th scope="col">Issued</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
                 </thead>
                 <tbody>
                   {device.tokens.map((t) => (
                     <tr key={t.role} data-testid={`token-${t.role}`}>
-                      <th scope="row"><Chip variant="held">{t.role}</Chip></th>
-                      <td>{t.scopes.length ? <span className="chips">{t.scopes.map((s) => <Chip key={s}>{s.replace(/^operator\./, '')}</Chip>)}</span> : <span className="muted">—</span>}</td>
+                      <th scope="row"><Chip variant="held">{shown(t.role)}</Chip></th>
+                      <td>{t.scopes.length ? <span className="chips">{t.scopes.map((s) => <Chip key={s}>{shown(s).replace(/^operator\./, '')}</Chip>)}</span> : <span className="muted">—</span>}</td>
                       <td className="small" title={dateTime(t.rotatedAtMs ?? t.createdAtMs)}>{t.rotatedAtMs ? `rotated ${ago(t.rotatedAtMs, now)}` : ago(t.createdAtMs, now)}</td>
                       <td className="small">{t.lastUsedAtMs ? ago(t.lastUsedAtMs, now) : <span className="muted">never</span>}</td>
                       <td>{t.revokedAtMs ? <Badge tone="danger" title={dateTime(t.revokedAtMs)}>Revoked</Badge> : <Badge tone="success">Active</Badge>}</td>
@@ -176,19 +180,19 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
               <dt>Public key</dt>
               <dd className="mono break small">{device.publicKey}</dd>
               <dt>Name</dt>
-              <dd>{device.displayName ? <>{device.displayName} <span className="reported-tag">reported</span></> : <span className="muted">not reported</span>}</dd>
+              <dd data-testid="detail-name"><ReportedText text={device.displayName ?? ''} empty="not reported" /></dd>
               <dt>Client</dt>
-              <dd>{[device.clientId, device.clientMode].filter(Boolean).join(' · ') || '—'} {device.clientId && <span className="reported-tag">reported</span>}</dd>
+              <dd data-testid="detail-client"><ReportedText text={[shown(device.clientId), shown(device.clientMode)].filter(Boolean).join(' · ')} /></dd>
               <dt>Platform</dt>
-              <dd>{[device.platform, device.deviceFamily].filter(Boolean).join(' · ') || '—'}</dd>
+              <dd data-testid="detail-platform"><ReportedText text={[shown(device.platform), shown(device.deviceFamily)].filter(Boolean).join(' · ')} /></dd>
               <dt>Address</dt>
               <dd>{remote ? <><span className="tag tag-remote">remote</span> <span className="mono">{device.remoteIp}</span></> : <span className="tag tag-local">local</span>}</dd>
               <dt>Paired</dt>
               <dd>{dateTime(device.createdAtMs)}</dd>
               <dt>Approved</dt>
-              <dd>{dateTime(device.approvedAtMs)}{device.approvedVia ? <span className="muted"> · {device.approvedVia === 'silent' ? 'silently' : `by ${device.approvedVia}`}</span> : null}</dd>
+              <dd>{dateTime(device.approvedAtMs)}{device.approvedVia ? <span className="muted"> · {device.approvedVia === 'silent' ? 'silently' : `by ${shown(device.approvedVia)}`}</span> : null}</dd>
               <dt>Last seen</dt>
-              <dd>{device.connected ? 'connected now' : device.lastSeenAtMs ? dateTime(device.lastSeenAtMs) : 'never'}{!device.connected && device.lastSeenReason ? <span className="muted"> · {device.lastSeenReason}</span> : null}</dd>
+              <dd>{device.connected ? 'connected now' : device.lastSeenAtMs ? dateTime(device.lastSeenAtMs) : 'never'}{!device.connected && device.lastSeenReason ? <span className="muted"> · {shown(device.lastSeenReason)}</span> : null}</dd>
             </dl>
           </div>
           <div className="card card-danger">
@@ -208,7 +212,7 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
   );
 }
 
-function NarrowScopes({ device, store }: { device: PairedDeviceView; store: DashboardStore }) {
+function NarrowScopes({ device, store, onNarrowed }: { device: PairedDeviceView; store: DashboardStore; onNarrowed: () => void }) {
   const notify = useNotify();
   const approved = useMemo(() => normalizeScopes(device.approvedScopes.length ? device.approvedScopes : device.scopes), [device.approvedScopes, device.scopes]);
   const [selected, setSelected] = useState<string[]>(approved);
@@ -218,10 +222,13 @@ function NarrowScopes({ device, store }: { device: PairedDeviceView; store: Dash
   const implied = OPERATOR_SCOPES.filter((s) => !approved.includes(s) && roleScopesAllow('operator', [s], kept));
   const notHeld = OPERATOR_SCOPES.filter((s) => !approved.includes(s) && !implied.includes(s));
   const changed = normalizeScopes(selected).join(',') !== key;
+  const dropped = approved.filter((s) => !kept.includes(s));
   const save = async () => {
     setSaving(true);
     try {
       const res = await store.client.request<{ device: PairedDeviceView }>('loopgate.device.narrow', { deviceId: device.deviceId, scopes: normalizeScopes(selected) });
+      // This fieldset is replaced by one for the new scopes: the focus goes to the Access heading first.
+      onNarrowed();
       if (res?.device) store.upsertDevice(res.device);
       store.scheduleList(50);
       notify('Scopes narrowed. The device\u2019s tokens were cut down to match.', 'success');
@@ -244,20 +251,28 @@ function NarrowScopes({ device, store }: { device: PairedDeviceView; store: Dash
               disabled={saving}
               onChange={(e) => setSelected((cur) => (e.target.checked ? [...cur, s] : cur.filter((x) => x !== s)))}
             />
-            <span className="mono">{s}</span>
+            <span className="mono">{shown(s)}</span>
           </label>
         ))}
         {approved.length === 0 && <span className="muted">No operator scopes approved.</span>}
       </div>
       {(implied.length > 0 || notHeld.length > 0) && (
         <p className="field-help">
-          {implied.length > 0 && <>Implied by what is held: <span className="mono">{implied.join(', ')}</span>. </>}
+          {implied.length > 0 && <>Implied by what is kept: <span className="mono">{implied.join(', ')}</span>. </>}
           {notHeld.length > 0 && <>Not held: <span className="mono">{notHeld.join(', ')}</span>.</>}
         </p>
       )}
       <div className="form-actions">
-        <button type="button" className="btn btn-primary" disabled={!changed || saving} onClick={save}>{saving ? 'Saving…' : 'Save scopes'}</button>
-        {changed && <button type="button" className="btn btn-ghost" onClick={() => setSelected(approved)}>Reset</button>}
+        {/* Narrowing takes scopes away (getting them back needs a new request): it asks once, like Remove. */}
+        <ConfirmAction
+          label={saving ? 'Saving…' : 'Save scopes'}
+          variant="primary"
+          disabled={!changed || saving}
+          question={<>Take away <span className="mono">{dropped.map(shown).join(', ') || 'these scopes'}</span>? The device&rsquo;s tokens are cut down at once.</>}
+          confirmLabel="Narrow scopes"
+          onConfirm={save}
+        />
+        {changed && !saving && <button type="button" className="btn btn-ghost" onClick={() => setSelected(approved)}>Reset</button>}
       </div>
     </fieldset>
   );

@@ -1,10 +1,10 @@
 // Devices: every paired device in a virtualised table (10,000 rows stay fast), with search, filters and sort.
-import { memo, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PairedDeviceView } from '../../../shared/pairing-types';
-import { OPERATOR_SCOPES } from '../../../shared/scopes';
-import { ago, deviceName, isRemoteDevice, plural, useNow } from '../format';
-import { Chip, ConnectedState, ReportedName } from '../components/ui';
+import { OPERATOR_SCOPES, roleScopesAllow } from '../../../shared/scopes';
+import { ago, deviceName, fullDateTime, isRemoteDevice, plural, shown, useNow } from '../format';
+import { Chip, ConnectedState, ReportedName, ReportedTag } from '../components/ui';
 import { IconChevronDown, IconChevronUp, IconSearch } from '../components/icons';
 
 type SortKey = 'name' | 'lastSeen';
@@ -31,34 +31,49 @@ interface Indexed {
   device: PairedDeviceView;
   name: string;
   reported: boolean;
+  /** platform · client mode (or id), cleaned: reported by the device. */
+  client: string;
+  /** The operator scopes approved (what the scope filter tests, with implication). */
+  scopes: string[];
   haystack: string;
   remote: boolean;
   lastSeen: number;
 }
 
-function indexDevices(devices: PairedDeviceView[]): Indexed[] {
-  return devices.map((d) => {
-    const n = deviceName(d);
-    return {
-      device: d,
-      name: n.text,
-      reported: n.reported,
-      haystack: `${n.text}\n${d.deviceId}\n${d.fingerprint}\n${d.fingerprint.replace(/\s/g, '')}\n${d.clientId ?? ''}\n${d.platform ?? ''}\n${d.remoteIp ?? ''}`.toLowerCase(),
-      remote: isRemoteDevice(d),
-      lastSeen: d.connected ? Number.MAX_SAFE_INTEGER : (d.lastSeenAtMs ?? d.approvedAtMs ?? 0),
-    };
-  });
+// One entry per device record; a "connected" patch makes a new record only for the devices it changes.
+const indexCache = new WeakMap<PairedDeviceView, Indexed>();
+
+function indexDevice(d: PairedDeviceView): Indexed {
+  let x = indexCache.get(d);
+  if (x) return x;
+  const n = deviceName(d);
+  const client = [shown(d.platform), shown(d.clientMode ?? d.clientId)].filter(Boolean).join(' · ');
+  x = {
+    device: d,
+    name: n.text,
+    reported: n.reported,
+    client,
+    scopes: (d.approvedScopes.length ? d.approvedScopes : d.scopes).map(shown).filter(Boolean),
+    haystack: `${n.text}\n${d.deviceId}\n${d.fingerprint}\n${d.fingerprint.replace(/\s/g, '')}\n${shown(d.clientId)}\n${shown(d.platform)}\n${d.remoteIp ?? ''}`.toLowerCase(),
+    remote: isRemoteDevice(d),
+    lastSeen: d.connected ? Number.MAX_SAFE_INTEGER : (d.lastSeenAtMs ?? d.approvedAtMs ?? 0),
+  };
+  indexCache.set(d, x);
+  return x;
 }
 
-export function DevicesView({ devices, loaded, storeOk = true, filters, onFilters, onOpen }: {
+export function DevicesView({ devices, loaded, storeOk = true, filters, onFilters, onOpen, focusDeviceId = null, onFocusDone }: {
   devices: PairedDeviceView[];
   loaded: boolean;
   storeOk?: boolean;
   filters: DeviceFilters;
   onFilters: (f: DeviceFilters) => void;
   onOpen: (deviceId: string) => void;
+  /** Back from Device detail: focus this device's row, or the list's heading when it is gone. */
+  focusDeviceId?: string | null;
+  onFocusDone?: () => void;
 }) {
-  const indexed = useMemo(() => indexDevices(devices), [devices]);
+  const indexed = useMemo(() => devices.map(indexDevice), [devices]);
   const deferredQuery = useDeferredValue(filters.query);
   const q = deferredQuery.trim().toLowerCase();
   const rows = useMemo(() => {
@@ -66,7 +81,8 @@ export function DevicesView({ devices, loaded, storeOk = true, filters, onFilter
       const d = x.device;
       if (q && !x.haystack.includes(q)) return false;
       if (filters.role && !(d.roles.includes(filters.role) || d.role === filters.role)) return false;
-      if (filters.scope && !(d.approvedScopes.includes(filters.scope) || d.scopes.includes(filters.scope))) return false;
+      // With implication: operator.admin satisfies every operator.* scope, operator.write satisfies operator.read.
+      if (filters.scope && !roleScopesAllow('operator', [filters.scope], x.scopes)) return false;
       if (filters.connected === 'connected' && !d.connected) return false;
       if (filters.connected === 'offline' && d.connected) return false;
       if (filters.locality === 'remote' && !x.remote) return false;
@@ -97,8 +113,43 @@ export function DevicesView({ devices, loaded, storeOk = true, filters, onFilter
     }
   }, [loaded, devices.length]);
 
+  // Back from Device detail: bring the device's row into view and focus it (or the heading when it is gone).
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (!focusDeviceId || !loaded) return;
+    const i = rows.findIndex((x) => x.device.deviceId === focusDeviceId);
+    onFocusDone?.();
+    if (i < 0) { headingRef.current?.focus(); return; }
+    virtualizer.scrollToIndex(i, { align: 'auto' });
+    let tries = 0;
+    let raf = 0;
+    const focusRow = () => {
+      const btn = scrollRef.current?.querySelector<HTMLButtonElement>(`[data-device-id="${CSS.escape(focusDeviceId)}"] .link-btn`);
+      if (btn) btn.focus({ preventScroll: true });
+      else if (++tries < 10) raf = requestAnimationFrame(focusRow);
+      else headingRef.current?.focus();
+    };
+    focusRow();
+    return () => cancelAnimationFrame(raf);
+  }, [focusDeviceId, loaded]); // once per Back: the rows of that moment decide
+
   const now = useNow(30_000);
   const filtered = filters.query || filters.role || filters.scope || filters.connected || filters.locality;
+  // Announce result counts politely when the search or a filter changes — not when devices come and go.
+  const [announcement, setAnnouncement] = useState('');
+  const filterKey = `${q}\u0000${filters.role}\u0000${filters.scope}\u0000${filters.connected}\u0000${filters.locality}`;
+  const countRef = useRef({ rows: rows.length, total: devices.length, filtered: Boolean(filtered) });
+  countRef.current = { rows: rows.length, total: devices.length, filtered: Boolean(filtered) };
+  const firstKey = useRef(filterKey);
+  useEffect(() => {
+    if (firstKey.current === filterKey) return;
+    firstKey.current = '';
+    const t = setTimeout(() => {
+      const c = countRef.current;
+      setAnnouncement(c.filtered ? `${c.rows.toLocaleString('en-US')} of ${plural(c.total, 'device')} match.` : `Showing all ${plural(c.total, 'device')}.`);
+    }, 500);
+    return () => clearTimeout(t);
+  }, [filterKey]);
   const connectedCount = useMemo(() => devices.reduce((n, d) => n + (d.connected ? 1 : 0), 0), [devices]);
   const set = (patch: Partial<DeviceFilters>) => onFilters({ ...filters, ...patch });
   const sortBy = (key: SortKey) => {
@@ -111,12 +162,13 @@ export function DevicesView({ devices, loaded, storeOk = true, filters, onFilter
     <section className="view view-devices" aria-labelledby="devices-title">
       <header className="view-header">
         <div>
-          <h1 id="devices-title">Devices</h1>
-          <p className="view-sub" data-testid="device-count" aria-live="polite">
+          <h1 id="devices-title" ref={headingRef} tabIndex={-1}>Devices</h1>
+          <p className="view-sub" data-testid="device-count">
             {filtered ? `${rows.length.toLocaleString('en-US')} of ${plural(devices.length, 'device')}` : plural(devices.length, 'paired device')}
             <span className="sep" aria-hidden="true">·</span>
             {connectedCount.toLocaleString('en-US')} connected now
           </p>
+          <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="device-count-announcement">{announcement}</p>
         </div>
       </header>
 
@@ -217,15 +269,16 @@ export function DevicesView({ devices, loaded, storeOk = true, filters, onFilter
 
 const DeviceRow = memo(function DeviceRow({ x, top, rowIndex, now, onOpen }: { x: Indexed; top: number; rowIndex: number; now: number; onOpen: (id: string) => void }) {
   const d = x.device;
-  const roles = d.roles.length ? d.roles : d.role ? [d.role] : [];
-  const scopes = d.approvedScopes.length ? d.approvedScopes : d.scopes;
+  const roles = (d.roles.length ? d.roles : d.role ? [d.role] : []).map(shown);
+  const scopes = x.scopes;
   const shownScopes = scopes.slice(0, 3);
-  const roleTokens = [...new Set([...roles, ...d.tokens.map((t) => t.role)])].map((role) => ({ role, token: d.tokens.find((t) => t.role === role) }));
+  const roleTokens = [...new Set([...roles, ...d.tokens.map((t) => shown(t.role))])].map((role) => ({ role, token: d.tokens.find((t) => shown(t.role) === role) }));
   return (
     <div
       className="tr device-row"
       role="row"
       aria-rowindex={rowIndex}
+      data-device-id={d.deviceId}
       style={{ transform: `translateY(${top}px)` }}
       onClick={(e) => { if (!(e.target as HTMLElement).closest('button')) onOpen(d.deviceId); }}
     >
@@ -233,7 +286,7 @@ const DeviceRow = memo(function DeviceRow({ x, top, rowIndex, now, onOpen }: { x
         <button type="button" className="link-btn" onClick={() => onOpen(d.deviceId)} aria-label={`${x.name}${x.reported ? ' (reported name)' : ''}: open details`}>
           <ReportedName text={x.name} reported={x.reported} />
         </button>
-        <span className="sub">{[d.platform, d.clientMode ?? d.clientId].filter(Boolean).join(' · ') || d.deviceId.slice(0, 12)}</span>
+        <span className="sub">{x.client ? <>{x.client} <ReportedTag /></> : d.deviceId.slice(0, 12)}</span>
       </div>
       <div className="td mono fp" role="cell" title={d.fingerprint}>{d.fingerprint.replace(/^SHA256:/, '')}</div>
       <div className="td" role="cell">
@@ -262,7 +315,7 @@ const DeviceRow = memo(function DeviceRow({ x, top, rowIndex, now, onOpen }: { x
       </div>
       <div className="td" role="cell">
         {d.connected ? <ConnectedState connected /> : (
-          <span className="presence presence-off" title={d.lastSeenAtMs ? new Date(d.lastSeenAtMs).toLocaleString() : 'never seen'}>
+          <span className="presence presence-off" title={d.lastSeenAtMs ? fullDateTime(d.lastSeenAtMs) : 'never seen'}>
             <span className="dot" aria-hidden="true" />{ago(d.lastSeenAtMs, now)}
           </span>
         )}
