@@ -1,18 +1,14 @@
 // The pairing store's on-disk format (version 2). Validated on every read: what does not match is never
 // trusted, and mutate() validates before writing so the file can always be read back.
 import { z } from 'zod';
+import type { TokenSummary } from '../../shared/pairing-types';
 
 export const STORE_VERSION = 2;
 
-export interface TokenRecord {
+/** A stored token: what device.pair.list shows of it (TokenSummary), plus the secret's hash. */
+export interface TokenRecord extends TokenSummary {
   /** SHA-256 hex of the token; the token itself is never stored. */
   hash: string;
-  role: string;
-  scopes: string[];
-  createdAtMs: number;
-  rotatedAtMs?: number;
-  revokedAtMs?: number;
-  lastUsedAtMs?: number;
   /**
    * Issued by a local approval (or to a local connection holding the gateway token). Only such a token proves
    * that its holder is local: one approved for a remote peer stays remote even when it arrives over a tunnel.
