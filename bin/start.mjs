@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the tray app when the Electron runtime is installed, otherwise the headless gateway with its
-// dashboard link. Never `require('electron')` here: in plain Node that would try to download the binary.
+// dashboard link. Never load the electron package here: in plain Node that would try to download the binary.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -9,15 +9,19 @@ export interface TokenSummary {
   lastUsedAtMs?: number;
 }
 
-export interface PairedDeviceView {
-  deviceId: string;
-  publicKey: string;
-  fingerprint: string;
+/** What a device says about itself (never a basis for a decision; shown marked as reported). */
+export interface ReportedClient {
   displayName?: string;
   platform?: string;
   deviceFamily?: string;
   clientId?: string;
   clientMode?: string;
+}
+
+export interface PairedDeviceView extends ReportedClient {
+  deviceId: string;
+  publicKey: string;
+  fingerprint: string;
   role?: string;
   roles: string[];
   scopes: string[];
@@ -32,16 +36,11 @@ export interface PairedDeviceView {
   tokens: TokenSummary[];
 }
 
-export interface PendingRequestView {
+export interface PendingRequestView extends ReportedClient {
   requestId: string;
   deviceId: string;
   publicKey: string;
   fingerprint: string;
-  displayName?: string;
-  platform?: string;
-  deviceFamily?: string;
-  clientId?: string;
-  clientMode?: string;
   role: string;
   roles: string[];
   scopes: string[];

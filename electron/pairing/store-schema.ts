@@ -1,7 +1,7 @@
 // The pairing store's on-disk format (version 2). Validated on every read: what does not match is never
 // trusted, and mutate() validates before writing so the file can always be read back.
 import { z } from 'zod';
-import type { TokenSummary } from '../../shared/pairing-types';
+import type { ReportedClient, TokenSummary } from '../../shared/pairing-types';
 
 export const STORE_VERSION = 2;
 
@@ -16,14 +16,9 @@ export interface TokenRecord extends TokenSummary {
   issuedLocal?: boolean;
 }
 
-export interface PairedDevice {
+export interface PairedDevice extends ReportedClient {
   deviceId: string;
   publicKey: string;
-  displayName?: string;
-  platform?: string;
-  deviceFamily?: string;
-  clientId?: string;
-  clientMode?: string;
   role?: string;
   /** Optional: legacy records carry only `role`/`scopes`. */
   roles?: string[];
