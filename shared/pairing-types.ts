@@ -18,7 +18,17 @@ export interface ReportedClient {
   clientMode?: string;
 }
 
-export interface PairedDeviceView extends ReportedClient {
+/** When and how a device was approved and last seen: the same in the store and on the wire. */
+export interface PairingHistory {
+  remoteIp?: string;
+  approvedVia?: string;
+  createdAtMs: number;
+  approvedAtMs: number;
+  lastSeenAtMs?: number;
+  lastSeenReason?: string;
+}
+
+export interface PairedDeviceView extends ReportedClient, PairingHistory {
   deviceId: string;
   publicKey: string;
   fingerprint: string;
@@ -26,12 +36,6 @@ export interface PairedDeviceView extends ReportedClient {
   roles: string[];
   scopes: string[];
   approvedScopes: string[];
-  remoteIp?: string;
-  approvedVia?: string;
-  createdAtMs: number;
-  approvedAtMs: number;
-  lastSeenAtMs?: number;
-  lastSeenReason?: string;
   connected: boolean;
   tokens: TokenSummary[];
 }

@@ -1,7 +1,7 @@
 // The pairing store's on-disk format (version 2). Validated on every read: what does not match is never
 // trusted, and mutate() validates before writing so the file can always be read back.
 import { z } from 'zod';
-import type { ReportedClient, TokenSummary } from '../../shared/pairing-types';
+import type { PairingHistory, ReportedClient, TokenSummary } from '../../shared/pairing-types';
 
 export const STORE_VERSION = 2;
 
@@ -16,7 +16,7 @@ export interface TokenRecord extends TokenSummary {
   issuedLocal?: boolean;
 }
 
-export interface PairedDevice extends ReportedClient {
+export interface PairedDevice extends ReportedClient, PairingHistory {
   deviceId: string;
   publicKey: string;
   role?: string;
@@ -24,12 +24,6 @@ export interface PairedDevice extends ReportedClient {
   roles?: string[];
   scopes?: string[];
   approvedScopes?: string[];
-  remoteIp?: string;
-  approvedVia?: string;
-  createdAtMs: number;
-  approvedAtMs: number;
-  lastSeenAtMs?: number;
-  lastSeenReason?: string;
   /** Keyed by role. */
   tokens: Record<string, TokenRecord>;
 }
