@@ -4,6 +4,7 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 import { base64UrlToBytes, bytesToBase64Url, candidatePayloads } from '../../shared/device-auth';
 import { DetailCode, GatewayError, ErrorCode } from '../../shared/errors';
 import type { ConnectParams } from '../../shared/frames';
+import { ed25519KeyProblem, type KeyProblem } from './ed25519-key';
 
 export const SIGNATURE_SKEW_MS = 120_000;
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -15,8 +16,8 @@ export interface VerifiedDevice {
   key: KeyObject;
 }
 
-function fail(message: string, code: string, reason: string): GatewayError {
-  return new GatewayError(ErrorCode.INVALID_REQUEST, message, { code, reason });
+function fail(message: string, code: string, reason: string, keyProblem?: KeyProblem): GatewayError {
+  return new GatewayError(ErrorCode.INVALID_REQUEST, message, { code, reason, ...(keyProblem ? { keyProblem } : {}) });
 }
 
 /** Raw 32-byte Ed25519 key from base64url raw bytes or a PEM SPKI string. */
@@ -33,14 +34,25 @@ export function rawPublicKey(text: string): Buffer | null {
   return bytes && bytes.length === 32 ? Buffer.from(bytes) : null;
 }
 
-/** Parsing a key costs as much as verifying with it; paired devices reconnect with the same key all day. */
+/**
+ * Parsing and vetting a key costs as much as verifying with it; paired devices reconnect with the same key all
+ * day. Only keys that passed the vetting are cached.
+ */
 const keyCache = new Map<string, KeyObject>();
 const KEY_CACHE_MAX = 4096;
+
+const KEY_PROBLEM_TEXT: Record<KeyProblem, string> = {
+  'small-order': 'a point of small order, which a forged signature satisfies for any message',
+  'non-canonical': 'a non-canonical encoding of a curve point',
+  'not-on-curve': 'not a point on the curve',
+};
 
 function keyObjectFor(raw: Buffer): KeyObject {
   const id = raw.toString('base64');
   let key = keyCache.get(id);
   if (!key) {
+    const problem = ed25519KeyProblem(raw);
+    if (problem) throw fail(`device public key invalid: ${KEY_PROBLEM_TEXT[problem]}`, DetailCode.PUBLIC_KEY_INVALID, 'device-public-key', problem);
     key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
     keyCache.set(id, key);
