@@ -1,5 +1,9 @@
-// Failed-authentication throttle. Browser pages are limited even on loopback, keyed per origin (ClawJacked);
-// other loopback clients are exempt (they can read the token file anyway); missing credentials never count.
+// Failed-authentication throttle. It follows the gateway's own judgement of locality: browser pages are limited
+// even on loopback, keyed per origin (ClawJacked); a client judged remote (proxy headers, foreign Host) is limited
+// per address even when its socket is loopback; only local clients are exempt (they can read the token file
+// anyway). Missing credentials never count. A lockout refuses failed attempts, never a valid credential: the
+// handshake checks the credential first and consults the lock only when it fails.
+import type { TransportLocality } from './upgrade-guard';
 export interface LimiterOptions {
   maxFailures: number;
   windowMs: number;
@@ -11,9 +15,9 @@ export class AuthLimiter {
 
   constructor(private opts: LimiterOptions = { maxFailures: 10, windowMs: 60_000, lockoutMs: 300_000 }, private now: () => number = Date.now) {}
 
-  static key(peer: string, origin: string | undefined, loopback: boolean): string | null {
-    if (origin) return `origin:${origin}`;
-    return loopback ? null : `ip:${peer}`;
+  static key(transport: TransportLocality, peer: string, origin: string | undefined): string | null {
+    if (transport === 'browser' || origin) return `origin:${origin ?? ''}`;
+    return transport === 'local' ? null : `ip:${peer}`;
   }
 
   lockedFor(key: string | null): number {
@@ -36,7 +40,8 @@ export class AuthLimiter {
     if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /** A success forgets earlier failures, but does not lift a lockout that someone else's failures started. */
   succeed(key: string | null): void {
-    if (key) this.entries.delete(key);
+    if (key && this.lockedFor(key) === 0) this.entries.delete(key);
   }
 }

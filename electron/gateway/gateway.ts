@@ -22,12 +22,14 @@ import { AuthLimiter } from './auth-limiter';
 import { Connection } from './connection';
 import type { ApproveResult, GatewayEvents, GatewayHandle, GatewayOptions, GatewayTiming } from './gateway-handle';
 import { HandshakeFailure, runHandshake } from './handshake';
+import { guardHttpEdge, httpRefusal, MAX_HEADER_BYTES, MAX_HEADERS, refuse, tooManyHeaders } from './http-edge';
 import { serveStatic } from './http-static';
 import { NodeInvocations, nodeMethods } from './methods/nodes';
 import { pairingMethods } from './methods/pairing';
 import { sessionMethods } from './methods/sessions';
 import { systemMethods } from './methods/system';
 import { OwnerCredentials } from './owner-credentials';
+import { actorFor, authorityOf, reaches } from './authority';
 import { Router } from './router';
 import { checkUpgrade, ownOrigins } from './upgrade-guard';
 
@@ -42,12 +44,6 @@ export class PortInUseError extends Error {
   constructor(readonly port: number) {
     super(`port ${port} on 127.0.0.1 is already in use (another Loopgate or OpenClaw gateway?); choose another with --port or LOOPGATE_PORT`);
   }
-}
-
-function refuse(socket: Duplex, status: number, reason: string): void {
-  const text = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
-  socket.destroy();
 }
 
 export class Gateway implements GatewayHandle {
@@ -93,10 +89,7 @@ export class Gateway implements GatewayHandle {
     const audit = await AuditLog.open(home);
     const sessions = await SessionRegistry.open(home);
     const token = await loadOrCreateGatewayToken(home);
-    const server = createServer({ maxHeaderSize: 16 * 1024 });
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 10_000;
-    server.maxHeadersCount = 64;
+    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
     const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
     // The pairing service asks the gateway (built next) about settings and live connections.
     const late: { gw?: Gateway } = {};
@@ -146,7 +139,13 @@ export class Gateway implements GatewayHandle {
         if (c.identity?.deviceId === deviceId && (!role || c.identity.role === role)) c.close(CloseCode.POLICY, reason);
       }
     });
+    guardHttpEdge(this.server, () => this.timing.handshakeTimeoutMs);
     this.server.on('request', (req, res) => {
+      const refused = httpRefusal(req);
+      if (refused) {
+        res.writeHead(refused.status, { 'content-type': 'text/plain', connection: 'close', 'x-content-type-options': 'nosniff' }).end(refused.reason);
+        return;
+      }
       if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ok: true, version: this.version }));
         return;
@@ -154,7 +153,6 @@ export class Gateway implements GatewayHandle {
       serveStatic(req, res, this.opts.rendererDir, this.port);
     });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.server.on('clientError', (_err, socket) => refuse(socket, 400, 'bad request'));
     this.tickTimer = setInterval(() => this.heartbeat(), this.timing.tickIntervalMs);
     this.tickTimer.unref();
   }
@@ -190,6 +188,7 @@ export class Gateway implements GatewayHandle {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closed) return refuse(socket, 503, 'shutting down');
+    if (tooManyHeaders(req)) return refuse(socket, 431, `more than ${MAX_HEADERS} headers`);
     const verdict = checkUpgrade(req, { allowedOrigins: this.allowedOrigins });
     if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason);
     const held = this.preauth.get(verdict.peer) ?? 0;
@@ -240,7 +239,7 @@ export class Gateway implements GatewayHandle {
       this.countDevice(conn.identity?.deviceId, -1);
       if (conn.ownerHandle) this.owner.release(conn.ownerHandle);
       this.invocations.dropConnection(conn);
-      if (conn.identity && conn.identity.clientMode !== 'cli') this.broadcastPresence();
+      if (conn.identity && conn.identity.clientMode !== 'cli') this.broadcastPresence(conn);
     });
   }
 
@@ -277,7 +276,7 @@ export class Gateway implements GatewayHandle {
       conn.ownerHandle = result.ownerHandle;
       this.countDevice(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
-      if (result.identity.clientMode !== 'cli') this.broadcastPresence();
+      if (result.identity.clientMode !== 'cli') this.broadcastPresence(conn);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
         if (e.error) conn.fail(req.id, e.error);
@@ -305,13 +304,9 @@ export class Gateway implements GatewayHandle {
     await this.router.dispatch(conn, this.actorOf(conn), id, method, params);
   }
 
-  /** The window acts as the owner; a gateway-token client within its scopes; a device session as itself. */
+  /** Authority follows the credential this handshake proved (authority.ts), never the mere presence of a device block. */
   private actorOf(conn: Connection): Actor {
-    const id = conn.identity!;
-    // A connection that proved a device identity is that device's session, whatever credential came with it.
-    if (id.authMethod === 'owner') return { kind: 'owner', label: 'owner (Loopgate window)' };
-    if (!id.deviceId) return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${id.clientId})` };
-    return { kind: 'device', deviceId: id.deviceId!, scopes: id.scopes, label: `device ${id.deviceId!.slice(0, 12)} (${id.clientId})` };
+    return actorFor(conn.identity!);
   }
 
   private helloOk(conn: Connection, token: { token?: string; role: string; scopes: string[]; issuedAtMs: number } | null, ownerSession?: string): unknown {
@@ -329,7 +324,7 @@ export class Gateway implements GatewayHandle {
       protocol: id.protocol,
       server: { version: this.version, connId: conn.id, bootId: this.bootId, name: 'loopgate' },
       features: this.features,
-      snapshot: this.snapshot(),
+      snapshot: this.snapshot(conn),
       ...(auth ? { auth } : {}),
       policy,
     };
@@ -337,11 +332,11 @@ export class Gateway implements GatewayHandle {
 
   // ---- fan-out ----------------------------------------------------------------------------------
 
-  /** `about`: the device an event concerns; a paired device's session hears only about itself. */
+  /** `about`: the device an event concerns ('' for gateway-wide facts); a device's own session hears only about itself. */
   private mayReceive(conn: Connection, event: string, about?: string): boolean {
     const id = conn.identity;
     if (!id) return false;
-    if (about !== undefined && id.deviceId !== undefined && id.deviceId !== about) return false;
+    if (!reaches(id, about)) return false;
     const scopes = EVENT_SCOPES[event];
     if (!scopes || scopes.length === 0) return true;
     if (id.role !== 'operator') return false;
@@ -352,8 +347,14 @@ export class Gateway implements GatewayHandle {
     for (const c of this.conns.values()) if (this.mayReceive(c, event, about)) c.event(event, payload);
   }
 
-  private broadcastPresence(): void {
-    this.broadcast('presence', { presence: this.presence() });
+  /** Token holders and the owner see everyone; a device's session hears only of its own comings and goings. */
+  private broadcastPresence(about: Connection): void {
+    const everyone = { presence: this.presence() };
+    const subject = about.identity?.deviceId ?? '';
+    for (const c of this.conns.values()) {
+      if (!this.mayReceive(c, 'presence', subject)) continue;
+      c.event('presence', authorityOf(c.identity!) === 'device' ? { presence: this.presence(c) } : everyone);
+    }
   }
 
   // ---- state views ------------------------------------------------------------------------------
@@ -362,9 +363,10 @@ export class Gateway implements GatewayHandle {
     return Date.now() - this.startedAt;
   }
 
-  presence(): unknown[] {
+  /** Connected clients; `viewer` (when given) sees only what it reaches: a device session, its own connections. */
+  presence(viewer?: Connection): unknown[] {
     return [...this.conns.values()]
-      .filter((c) => c.identity && c.identity.clientMode !== 'cli')
+      .filter((c) => c.identity && c.identity.clientMode !== 'cli' && (!viewer || reaches(viewer.identity!, c.identity.deviceId ?? '')))
       .map((c) => {
         const i = c.identity!;
         return {
@@ -377,9 +379,9 @@ export class Gateway implements GatewayHandle {
       });
   }
 
-  snapshot(): unknown {
+  snapshot(viewer: Connection): unknown {
     return {
-      presence: this.presence(),
+      presence: this.presence(viewer),
       health: { ok: true },
       stateVersion: { presence: 0, health: 0 },
       uptimeMs: this.uptimeMs(),
@@ -388,7 +390,18 @@ export class Gateway implements GatewayHandle {
     };
   }
 
-  status(): unknown {
+  /** Gateway state; a device's own session gets the same shape, counted over itself only. */
+  status(viewer?: Connection): unknown {
+    const self = viewer && authorityOf(viewer.identity!) === 'device' ? viewer.identity!.deviceId! : undefined;
+    if (self !== undefined) {
+      const own = [...this.conns.values()].filter((c) => c.authed && c.identity!.deviceId === self);
+      return {
+        ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
+        connections: own.length, nodes: own.filter((c) => c.identity!.role === 'node').length,
+        devices: this.pairing.store.get(self) ? 1 : 0, pending: this.pairing.pending.forDevice(self) ? 1 : 0,
+        pairingPaused: this.pairing.isPaused(), store: { ok: this.pairing.store.health().ok }, silentApproval: this.config.get().silentApproval,
+      };
+    }
     const conns = [...this.conns.values()].filter((c) => c.authed);
     return {
       ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,

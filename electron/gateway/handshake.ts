@@ -10,7 +10,6 @@ import { AuthLimiter } from './auth-limiter';
 import type { AuthMethod, Connection, ConnectionIdentity } from './connection';
 import { verifyDeviceProof } from './device-proof';
 import type { OwnerCredentials } from './owner-credentials';
-import { isLoopbackAddress } from './upgrade-guard';
 
 export class HandshakeFailure extends Error {
   constructor(readonly error: ErrorShape | null, readonly closeCode: number, readonly closeReason: string) {
@@ -79,12 +78,17 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
   const requested = p.scopes ?? [];
   const scopes = normalizeScopes(requested);
 
-  // Credentials. A browser page is throttled even on loopback; other loopback clients are not.
-  const limitKey = AuthLimiter.key(conn.peer, conn.origin, isLoopbackAddress(conn.peer));
-  const locked = deps.limiter.lockedFor(limitKey);
-  if (locked > 0) {
-    reject(unauthorized('unauthorized: too many failed authentication attempts (retry later)', DetailCode.AUTH_RATE_LIMITED, 'rate_limited', { retryAfterMs: locked }));
-  }
+  // Credentials, throttled by the gateway's own locality judgement. The lock is consulted only when a credential
+  // fails: a valid gateway token, owner credential or device token is never refused because someone else failed.
+  const limitKey = AuthLimiter.key(conn.transport, conn.peer, conn.origin);
+  const authFailed = (e: GatewayError): never => {
+    const locked = deps.limiter.lockedFor(limitKey);
+    if (locked > 0) {
+      reject(unauthorized('unauthorized: too many failed authentication attempts (retry later)', DetailCode.AUTH_RATE_LIMITED, 'rate_limited', { retryAfterMs: locked }));
+    }
+    deps.limiter.fail(limitKey);
+    reject(e);
+  };
   const token = p.auth?.token || undefined;
   const password = p.auth?.password || undefined;
   const explicitDeviceToken = p.auth?.deviceToken || undefined;
@@ -112,10 +116,7 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
       }
     }
     if (!shared) reject(unauthorized(`unauthorized: gateway token missing (${hintFor(p)})`, DetailCode.AUTH_TOKEN_MISSING, 'token_missing'));
-    if (!sharedOk) {
-      deps.limiter.fail(limitKey);
-      reject(unauthorized(`unauthorized: gateway token mismatch (${hintFor(p)})`, DetailCode.AUTH_TOKEN_MISMATCH, 'token_mismatch'));
-    }
+    if (!sharedOk) authFailed(unauthorized(`unauthorized: gateway token mismatch (${hintFor(p)})`, DetailCode.AUTH_TOKEN_MISMATCH, 'token_mismatch'));
     if (role !== 'operator') reject(new GatewayError(ErrorCode.NOT_PAIRED, 'device identity required', { code: DetailCode.DEVICE_IDENTITY_REQUIRED }));
     deps.limiter.succeed(limitKey);
     // A probe learns only that the gateway is there (as OpenClaw does).
@@ -145,11 +146,10 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
       authMethod = 'device-token';
       presentedDeviceToken = candidate;
     } else if (tokenCheck.status !== 'none' && (candidate || password)) {
-      deps.limiter.fail(limitKey);
       if (explicitDeviceToken || tokenCheck.status === 'revoked') {
-        reject(unauthorized(`unauthorized: device token ${tokenCheck.status === 'revoked' ? 'revoked' : 'mismatch'} (rotate/reissue device token)`, DetailCode.AUTH_DEVICE_TOKEN_MISMATCH, 'device_token_mismatch'));
+        authFailed(unauthorized(`unauthorized: device token ${tokenCheck.status === 'revoked' ? 'revoked' : 'mismatch'} (rotate/reissue device token)`, DetailCode.AUTH_DEVICE_TOKEN_MISMATCH, 'device_token_mismatch'));
       }
-      reject(unauthorized(`unauthorized: gateway token mismatch (${hintFor(p)})`, DetailCode.AUTH_TOKEN_MISMATCH, 'token_mismatch', {
+      authFailed(unauthorized(`unauthorized: gateway token mismatch (${hintFor(p)})`, DetailCode.AUTH_TOKEN_MISMATCH, 'token_mismatch', {
         canRetryWithDeviceToken: true, recommendedNextStep: 'retry_with_device_token',
       }));
     }

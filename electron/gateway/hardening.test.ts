@@ -96,8 +96,12 @@ describe('abuse after the handshake', () => {
       const r = await connectDevice(h.url, null, { token: 'wrong', headers: { Origin: origin } });
       assert.equal(r.res.error?.details.code, 'AUTH_TOKEN_MISMATCH');
     }
-    const locked = await connectDevice(h.url, null, { token: h.token, headers: { Origin: origin } });
+    const locked = await connectDevice(h.url, null, { token: 'wrong-again', headers: { Origin: origin } });
     assert.equal(locked.res.error?.details.code, 'AUTH_RATE_LIMITED');
+    // The lock stops guessing; it never refuses a valid credential (issue 7).
+    const valid = await connectDevice(h.url, null, { token: h.token, headers: { Origin: origin } });
+    assert.equal(valid.res.ok, true);
+    valid.socket.close();
     // A plain local process is not locked out by the page's failures.
     const local = await connectDevice(h.url, null, { token: h.token });
     assert.equal(local.res.ok, true);

@@ -40,13 +40,16 @@ test('links expire after 15 minutes; sessions end a grace period after their las
 test('the auth limiter throttles browser origins even on loopback, never plain loopback clients', () => {
   let now = 0;
   const l = new AuthLimiter({ maxFailures: 3, windowMs: 1000, lockoutMs: 5000 }, () => now);
-  assert.equal(AuthLimiter.key('127.0.0.1', undefined, true), null);
-  const k = AuthLimiter.key('127.0.0.1', 'http://127.0.0.1:1', true);
+  assert.equal(AuthLimiter.key('local', '127.0.0.1', undefined), null);
+  assert.equal(AuthLimiter.key('remote', '127.0.0.1', undefined), 'ip:127.0.0.1', 'judged remote: limited, loopback or not');
+  const k = AuthLimiter.key('browser', '127.0.0.1', 'http://127.0.0.1:1');
   for (let i = 0; i < 3; i++) l.fail(k);
   assert.equal(l.lockedFor(k), 5000);
+  l.succeed(k);
+  assert.equal(l.lockedFor(k), 5000, 'a success does not lift a lockout others caused');
   now += 5001;
   assert.equal(l.lockedFor(k), 0);
-  const remote = AuthLimiter.key('10.0.0.1', undefined, false);
+  const remote = AuthLimiter.key('remote', '10.0.0.1', undefined);
   l.fail(remote);
   l.succeed(remote);
   l.fail(remote);

@@ -23,12 +23,18 @@ export interface UpgradeRefusal {
 const PROXY_HEADERS = [
   'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-server',
   'x-real-ip', 'x-client-ip', 'true-client-ip', 'cf-connecting-ip', 'fastly-client-ip', 'x-cluster-client-ip', 'via',
-  'x-original-forwarded-for', 'forwarded-for',
+  'x-original-forwarded-for', 'forwarded-for', 'client-ip', 'x-host', 'x-proxyuser-ip', 'x-envoy-external-address',
+  'cf-connecting-ipv6', 'x-azure-clientip', 'x-azure-socketip', 'x-appengine-user-ip', 'fly-client-ip', 'x-remote-addr',
 ];
 
-/** Any forwarding header at all, including every X-Forwarded-* and X-Original-* variant. */
-function isProxyHeader(name: string): boolean {
-  return PROXY_HEADERS.includes(name) || name.startsWith('x-forwarded') || name.startsWith('x-original-') || name.startsWith('forwarded');
+/**
+ * Any forwarding header at all: the known names, every X-Forwarded-* / X-Original-* / Forwarded* variant, and
+ * anything named like a client address (*-ip, *-ipv6, *-addr, *-clientip). Erring here only makes a client remote.
+ */
+export function isProxyHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return PROXY_HEADERS.includes(n) || n.startsWith('x-forwarded') || n.startsWith('x-original-') || n.startsWith('forwarded')
+    || /(^|-)(ip|ipv6|addr|clientip|socketip)$/.test(n);
 }
 
 /** 127.0.0.0/8, ::1 and v4-mapped loopback, whatever form the socket reports. */

@@ -7,8 +7,8 @@ import { method, ownerOnly, plain, type MethodDef } from '../router';
 export function systemMethods(gw: Gateway): Record<string, MethodDef> {
   return {
     health: plain(() => ({ ok: true, status: 'ok', ts: Date.now(), uptimeMs: gw.uptimeMs(), version: gw.version, durationMs: 0 })),
-    status: plain(() => gw.status()),
-    'system-presence': plain(() => gw.presence()),
+    status: plain((_p, { conn }) => gw.status(conn)),
+    'system-presence': plain((_p, { conn }) => gw.presence(conn)),
     'gateway.identity.get': plain(() => gw.identity()),
     'config.get': method(ParamSchemas['config.get'], () => ({ config: gw.config.get(), path: gw.config.path })),
     'config.set': ownerOnly(method(ParamSchemas['config.set'], async (p) => ({ config: await gw.setConfig(p.path, p.value) }))),
