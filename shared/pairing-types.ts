@@ -59,6 +59,8 @@ export interface PendingRequestView extends ReportedClient {
   origin?: string;
   heldRoles: string[];
   heldScopes: string[];
+  /** Exactly what Approve gives: the device's roles afterwards, and the new token's scopes for `role`. */
+  grant: { roles: string[]; scopes: string[] };
   createdAtMs: number;
   expiresAtMs: number;
 }

@@ -8,7 +8,7 @@ function req(over: Partial<PendingRequestView> = {}): PendingRequestView {
   return {
     requestId: 'r1', deviceId: 'd'.repeat(64), publicKey: 'pk', fingerprint: 'ab:cd:ef:01:23:45:67:89:ab:cd:ef:01', displayName: 'build-agent',
     clientId: 'cli', role: 'operator', roles: ['operator'], scopes: ['operator.read'], silent: false, isRepair: false, ts: 1,
-    reason: 'not-paired', locality: 'local', sourceAddress: '127.0.0.1', heldRoles: [], heldScopes: [], createdAtMs: 1, expiresAtMs: 2,
+    reason: 'not-paired', locality: 'local', sourceAddress: '127.0.0.1', heldRoles: [], heldScopes: [], grant: { roles: ['operator'], scopes: ['operator.read'] }, createdAtMs: 1, expiresAtMs: 2,
     ...over,
   };
 }

@@ -124,7 +124,7 @@ describe('every HTTP path checks the Host', () => {
 describe('rate limits follow locality and never refuse a valid credential', () => {
   test('a loopback client judged remote (proxy header or foreign Host) is throttled; local clients are not', async () => {
     h = await startHarness();
-    for (const headers of [{ 'X-Forwarded-For': '203.0.113.9' }, { Host: 'gateway.example' }, { 'X-Real-IP': '198.51.100.2' }]) {
+    for (const headers of [{ 'X-Forwarded-For': '203.0.113.9' }, { Host: 'gateway.example' }, { 'X-Real-IP': '198.51.100.2' }] as Array<Record<string, string>>) {
       await h.stop();
       h = await startHarness();
       for (let i = 0; i < 10; i++) {

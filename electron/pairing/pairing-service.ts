@@ -11,6 +11,7 @@ import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestVie
 import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin, unionScopes } from '../../shared/scopes';
 import type { AuditLog } from './audit-log';
 import type { PairingStore } from './pairing-store';
+import { grantFor, heldRecord, type Grant } from './approval-grant';
 import { PendingRequests, type PendingLimits } from './pending-requests';
 import type { PairedDevice, TokenRecord } from './store-schema';
 import { hashToken, newToken, tokenMatches } from './token-hash';
@@ -145,25 +146,27 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   }
 
   /**
-   * What the decision judges an ask against: the stored approval, minus roles whose token the user revoked,
-   * and (when the device authenticated with a token) no more scopes than that token carries.
+   * What the decision judges an ask against and an approval builds on: the stored approval minus revoked roles,
+   * bounded by the role's live token (see approval-grant.ts).
    */
-  private effectiveRecord(rec: PairedDevice | undefined, role: string, tokenScopes: string[] | undefined): PairedDevice | undefined {
-    if (!rec) return rec;
-    const revoked = Object.values(rec.tokens).filter((t) => t.revokedAtMs).map((t) => t.role);
-    let eff: PairedDevice = rec;
-    if (revoked.length) eff = { ...eff, role: undefined, roles: approvedRolesOf(rec).filter((r) => !revoked.includes(r)) };
-    if (tokenScopes && role === 'operator') eff = { ...eff, scopes: tokenScopes, approvedScopes: tokenScopes };
-    return eff;
+  private held(rec: PairedDevice | undefined, role: string): PairedDevice | undefined {
+    const tok = rec?.tokens[role];
+    return heldRecord(rec, role, tok && !tok.revokedAtMs ? tok.scopes : undefined);
+  }
+
+  /** Exactly what approving this ask would give the device now (shown with the request, checked, then written). */
+  grantPreview(ask: { deviceId: string; publicKey: string; role: string; scopes: readonly string[] }): Grant {
+    const rec = this.store.get(ask.deviceId);
+    return grantFor(rec && rec.publicKey === ask.publicKey ? this.held(rec, ask.role) : undefined, ask);
   }
 
   /**
    * Decide for a verified device. Resolves when the device may proceed (already paired, or approved silently
    * just now); throws the pairing-required error (after queueing a request for the user) otherwise.
    */
-  async admit(ask: DeviceAsk, ctx: RequestContext, tokenScopes?: string[]): Promise<{ silentReason?: PairingReason }> {
+  async admit(ask: DeviceAsk, ctx: RequestContext): Promise<{ silentReason?: PairingReason }> {
     this.requireStore();
-    const rec = this.effectiveRecord(this.store.get(ask.deviceId), ask.role, tokenScopes);
+    const rec = this.held(this.store.get(ask.deviceId), ask.role);
     const decision = decidePairing(rec, ask, ctx.locality, this.policy());
     if (decision.kind === 'paired') return {};
     if (decision.silent && !this.paused) {
@@ -181,6 +184,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       remoteIp: ctx.locality === 'local' ? undefined : ctx.address,
       isRepair: !!rec, reason: decision.reason, locality: ctx.locality, sourceAddress: ctx.address, origin: ctx.origin,
       heldRoles: rec ? approvedRolesOf(rec) : [], heldScopes: rec ? approvedScopesOf(rec) : [],
+      grant: (({ roles, scopes }) => ({ roles, scopes }))(this.grantPreview(ask)),
     });
     if (result.kind === 'cooldown') {
       throw new GatewayError(ErrorCode.NOT_PAIRED, 'pairing rejected: the user denied this device recently; try again later',
@@ -227,10 +231,12 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       return { role, scopes: tok.scopes, issuedAtMs };
     }
     if (!opts.mayMint) return null;
-    if (!roleScopesAllow(role, wanted, approvedScopesOf(rec)) && wanted.length) return null;
+    if (!roleScopesAllow(role, wanted, approvedScopesOf(this.held(rec, role) ?? rec)) && wanted.length) return null;
     const token = newToken();
     const at = this.now();
-    const scopesForToken = wanted.length ? wanted : normalizeScopes(tok?.scopes ?? (role === 'operator' ? approvedScopesOf(rec) : []));
+    // Never the scopes of a revoked token: without an ask, what the device holds now.
+    const live = tok && !tok.revokedAtMs ? tok.scopes : undefined;
+    const scopesForToken = wanted.length ? wanted : normalizeScopes(live ?? (role === 'operator' ? approvedScopesOf(this.held(rec, role) ?? rec) : []));
     await this.store.mutate((devices) => {
       const d = devices.get(deviceId);
       if (!d) return;
@@ -260,26 +266,29 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   ): Promise<PairedDevice> {
     const at = this.now();
     const token = newToken();
-    const granted = normalizeScopes(ask.scopes);
     let already = false;
+    let granted: string[] = [];
     const device = await this.store.mutate((devices) => {
       const prev = devices.get(ask.deviceId);
       // A parallel connect of the same device may have been approved while this one waited for the lock.
-      if (silent && prev && !pairingReason(this.effectiveRecord(prev, ask.role, undefined), ask) && prev.tokens[ask.role] && !prev.tokens[ask.role]!.revokedAtMs) {
+      if (silent && prev && !pairingReason(this.held(prev, ask.role), ask) && prev.tokens[ask.role] && !prev.tokens[ask.role]!.revokedAtMs) {
         already = true;
         return prev;
       }
       const keyChanged = prev && prev.publicKey !== ask.publicKey;
       const base = keyChanged ? undefined : prev;
-      const roles = unionScopes(base ? approvedRolesOf(base) : [], [ask.role]);
-      const approved = ask.role === 'operator' ? unionScopes(base ? approvedScopesOf(base) : [], granted) : (base ? approvedScopesOf(base) : []);
+      // Exactly what the request showed: the new token carries the asked scopes, never a revoked token's or an
+      // older approved set's; the approved set grows only by them.
+      const grant = grantFor(this.held(base, ask.role), ask);
+      granted = grant.scopes;
       const prevTok = base?.tokens[ask.role];
-      const tokScopes = granted.length ? granted : normalizeScopes(prevTok?.scopes ?? (ask.role === 'operator' ? approved : []));
       const tokens: Record<string, TokenRecord> = { ...(base?.tokens ?? {}) };
       tokens[ask.role] = {
-        hash: hashToken(token), role: ask.role, scopes: tokScopes, createdAtMs: prevTok?.createdAtMs ?? at, ...(prevTok ? { rotatedAtMs: at } : {}),
+        hash: hashToken(token), role: ask.role, scopes: grant.scopes, createdAtMs: prevTok?.createdAtMs ?? at, ...(prevTok ? { rotatedAtMs: at } : {}),
         issuedLocal: silent || ctx?.locality === 'local',
       };
+      const roles = grant.roles;
+      const approved = grant.approvedScopes;
       const rec: PairedDevice = {
         deviceId: ask.deviceId, publicKey: ask.publicKey,
         ...(ask.displayName ? { displayName: ask.displayName } : base?.displayName ? { displayName: base.displayName } : {}),
@@ -314,15 +323,18 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     return req;
   }
 
-  /** GHSA-hf68 / GHSA-xrq9: an approver grants nothing it does not hold, and a device acts only on itself. */
-  private checkApprover(actor: Actor, req: PendingRequestView, scopes: string[]): void {
+  /**
+   * GHSA-hf68 / GHSA-xrq9: an approver grants nothing it does not hold, and a device acts only on itself. Judged on
+   * what the approval will grant (the same computation applyApproval writes), not on the request's own list.
+   */
+  private checkApprover(actor: Actor, grant: Grant): void {
     if (actor.kind === 'owner') return;
     // Requests wait for the user: a paired device (which may have widened itself silently) never decides one.
     if (actor.kind === 'device') throw invalidRequest('device pairing approval denied: requests are decided by the user (the Loopgate window, tray or a gateway-token client), not by a paired device');
     const held = actorScopes(actor);
     const admin = isAdmin(actor);
-    if (req.role !== 'operator' && !admin) throw invalidRequest(`device pairing approval denied: approving role ${req.role} requires operator.admin`);
-    const { refused } = scopesWithin(scopes, held);
+    if (grant.role !== 'operator' && !admin) throw invalidRequest(`device pairing approval denied: approving role ${grant.role} requires operator.admin`);
+    const { refused } = scopesWithin(grant.scopes, held);
     if (refused.length) throw invalidRequest(`device pairing approval denied: the approver does not hold ${refused.join(', ')}`);
   }
 
@@ -331,7 +343,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     const req = this.findRequest(requestId);
     const scopes = narrowTo ? normalizeScopes(narrowTo) : req.scopes;
     if (narrowTo && !scopes.every((s) => req.scopes.includes(s))) throw invalidRequest('approve: scopes must be a subset of the requested scopes');
-    this.checkApprover(actor, req, scopes);
+    this.checkApprover(actor, this.grantPreview({ ...req, scopes }));
     // Out of the queue before the write: a Deny or the expiry timer arriving meanwhile finds nothing to decide.
     this.pending.drop(requestId);
     let device: PairedDevice;

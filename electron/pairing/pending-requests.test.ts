@@ -4,7 +4,7 @@ import { PendingRequests, type PendingInput } from './pending-requests';
 
 const input = (deviceId: string, o: Partial<PendingInput> = {}): PendingInput => ({
   deviceId, publicKey: `key-${deviceId}`, fingerprint: 'SHA256:x', role: 'operator', roles: ['operator'], scopes: ['operator.read'],
-  isRepair: false, reason: 'not-paired', locality: 'remote', sourceAddress: '10.0.0.1', heldRoles: [], heldScopes: [], ...o,
+  isRepair: false, reason: 'not-paired', locality: 'remote', sourceAddress: '10.0.0.1', heldRoles: [], heldScopes: [], grant: { roles: ['operator'], scopes: ['operator.read'] }, ...o,
 });
 const limits = { ttlMs: 60_000, cooldownMs: 1_000, maxTotal: 3, maxPerAddress: 2 };
 

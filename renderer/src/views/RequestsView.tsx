@@ -154,6 +154,8 @@ function RequestCard({ req, held, now, store, highlight, onDecided }: {
   const newRoles = askedRoles.filter((r) => !req.heldRoles.includes(r));
   const newScopes = scopesBeyond(req.role, asked, req.heldScopes);
   const keptScopes = asked.filter((s) => !newScopes.includes(s));
+  // Exactly what Approve grants (the gateway computes it; narrowing picks a subset): never more than is shown.
+  const grantScopes = narrowing ? normalizeScopes(chosen) : normalizeScopes(req.grant?.scopes ?? asked);
   const expiresIn = req.expiresAtMs - now;
   const expired = expiresIn <= 0;
   const titleId = `req-${req.requestId}-title`;
@@ -232,6 +234,14 @@ function RequestCard({ req, held, now, store, highlight, onDecided }: {
                   {req.heldScopes.map((s) => <Chip key={`s-${s}`} variant="muted">{shown(s)}</Chip>)}
                 </span>
               )}
+            </span>
+          </div>
+          <div className="diff-row" data-testid="request-grant">
+            <span className="diff-label">Approve gives</span>
+            <span className="chips">
+              <Chip variant="added" title="The role this approval grants">role {shown(req.role)}</Chip>
+              {grantScopes.map((s) => <Chip key={s} variant="added" title="The new token carries exactly this scope">{shown(s)}</Chip>)}
+              {grantScopes.length === 0 && <span className="muted">a token with no scopes</span>}
             </span>
           </div>
           {metaChanges.length > 0 && (
