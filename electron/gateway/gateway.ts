@@ -31,6 +31,7 @@ import { systemMethods } from './methods/system';
 import { OwnerCredentials } from './owner-credentials';
 import { actorFor, authorityOf, reaches } from './authority';
 import { Router } from './router';
+import { endOldTokenSessions, TOKEN_ROTATED } from './token-rotation';
 import { checkUpgrade, ownOrigins } from './upgrade-guard';
 
 export { type GatewayHandle, type GatewayOptions } from './gateway-handle';
@@ -64,6 +65,8 @@ export class Gateway implements GatewayHandle {
   private allowedOrigins = new Set<string>();
   private features = { methods: [] as string[], events: Object.keys(EVENT_SCOPES) };
   private closed = false;
+  /** Bumped by every rotation: a handshake that proved the token before one may not finish after it. */
+  private tokenGeneration = 0;
   port = 0;
 
   private constructor(
@@ -263,6 +266,7 @@ export class Gateway implements GatewayHandle {
       conn.fail(req.id, { code: ErrorCode.INVALID_REQUEST, message });
       return conn.close(CloseCode.POLICY, message);
     }
+    const generation = this.tokenGeneration;
     try {
       const result = await runHandshake(conn, req.params, {
         gatewayToken: () => this.token, owner: this.owner, pairing: this.pairing, limiter: this.limiter,
@@ -271,6 +275,10 @@ export class Gateway implements GatewayHandle {
         // Gone during the handshake: its close handler already ran.
         if (result.ownerHandle) this.owner.release(result.ownerHandle);
         return;
+      }
+      if (result.identity.authMethod === 'token' && generation !== this.tokenGeneration) {
+        conn.fail(req.id, { code: ErrorCode.INVALID_REQUEST, message: `unauthorized: ${TOKEN_ROTATED} during the handshake; reconnect with the new token` });
+        return conn.close(CloseCode.POLICY, TOKEN_ROTATED);
       }
       conn.identity = result.identity;
       conn.ownerHandle = result.ownerHandle;
@@ -465,8 +473,12 @@ export class Gateway implements GatewayHandle {
     return this.token;
   }
 
-  async rotateGatewayToken(): Promise<string> {
+  /** A new gateway token; the sessions the old one opened end at once (token-rotation.ts). */
+  async rotateGatewayToken(by?: Connection): Promise<string> {
     this.token = await rotateGatewayToken(this.opts.home);
+    this.tokenGeneration++;
+    const closed = endOldTokenSessions(this.conns.values(), this.owner, by);
+    this.log(`gateway token rotated; ${closed} session${closed === 1 ? '' : 's'} opened with the old token closed`);
     return this.token;
   }
 
@@ -494,8 +506,10 @@ export class Gateway implements GatewayHandle {
     return this.owner.issueLink();
   }
 
-  dashboardUrl(): string {
-    return `http://127.0.0.1:${this.port}/#${this.owner.issueLink()}`;
+  /** A one-time dashboard link; asked for through the gateway token (directly or not), it lives only as long as that token. */
+  dashboardUrl(by?: Connection): string {
+    const derived = !!by?.identity && (by.identity.authMethod === 'token' || this.owner.isDerived(by.ownerHandle));
+    return `http://127.0.0.1:${this.port}/#${this.owner.issueLink(derived)}`;
   }
 
   pending(): PendingRequestView[] {

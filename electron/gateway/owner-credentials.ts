@@ -16,6 +16,8 @@ interface Session {
   live: number;
   /** When a session with no live socket stops being accepted. */
   idleUntil: number;
+  /** Minted through a gateway-token session: it ends when that token is rotated. */
+  derived: boolean;
 }
 
 export type Redeemed =
@@ -23,16 +25,40 @@ export type Redeemed =
   | { kind: 'session'; handle: string };
 
 export class OwnerCredentials {
-  private links = new Map<string, number>();
+  private links = new Map<string, { until: number; derived: boolean }>();
   private sessions = new Map<string, Session>();
 
   constructor(private now: () => number = Date.now) {}
 
-  issueLink(): string {
+  /**
+   * `derived`: asked for by a holder of the gateway token (e.g. `loopgate dashboard`), directly or through a
+   * session that was itself derived. Links the process hands out itself (the window's bridge, the link printed at
+   * start, the tray) are not: they never depended on the token.
+   */
+  issueLink(derived = false): string {
     this.prune();
     const secret = randomBytes(32).toString('base64url');
-    this.links.set(digest(secret), this.now() + LINK_TTL_MS);
+    this.links.set(digest(secret), { until: this.now() + LINK_TTL_MS, derived });
     return secret;
+  }
+
+  isDerived(handle: string | undefined): boolean {
+    return handle !== undefined && this.sessions.get(handle)?.derived === true;
+  }
+
+  /**
+   * The gateway token was rotated: everything it opened ends, links and sessions alike, except `keep` (the
+   * session that asked for the rotation, which holds the new token anyway). Returns the sessions ended.
+   */
+  endDerived(keep?: string): Set<string> {
+    const ended = new Set<string>();
+    for (const [k, link] of this.links) if (link.derived) this.links.delete(k);
+    for (const [k, s] of this.sessions) {
+      if (!s.derived || k === keep) continue;
+      this.sessions.delete(k);
+      ended.add(k);
+    }
+    return ended;
   }
 
   /**
@@ -42,13 +68,13 @@ export class OwnerCredentials {
   redeem(secret: string): Redeemed | null {
     if (!secret) return null;
     const key = digest(secret);
-    const linkUntil = this.links.get(key);
-    if (linkUntil !== undefined) {
+    const link = this.links.get(key);
+    if (link !== undefined) {
       this.links.delete(key);
-      if (linkUntil < this.now()) return null;
+      if (link.until < this.now()) return null;
       const session = randomBytes(32).toString('base64url');
       const handle = digest(session);
-      this.sessions.set(handle, { live: 1, idleUntil: 0 });
+      this.sessions.set(handle, { live: 1, idleUntil: 0, derived: link.derived });
       return { kind: 'link', session, handle };
     }
     const s = this.sessions.get(key);
@@ -67,7 +93,7 @@ export class OwnerCredentials {
 
   private prune(): void {
     const now = this.now();
-    for (const [k, until] of this.links) if (until < now) this.links.delete(k);
+    for (const [k, link] of this.links) if (link.until < now) this.links.delete(k);
     for (const [k, s] of this.sessions) if (s.live === 0 && s.idleUntil < now) this.sessions.delete(k);
   }
 }

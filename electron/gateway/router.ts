@@ -12,6 +12,8 @@ export interface MethodContext {
   conn: Connection;
   actor: Actor;
   requestId: string;
+  /** Run once the response has been written (e.g. close the caller's own socket after telling it why). */
+  afterReply(fn: () => void): void;
 }
 
 export interface MethodDef<S extends z.ZodType = z.ZodType> {
@@ -87,10 +89,12 @@ export class Router {
       }
       input = r.data;
     }
+    const after: Array<() => void> = [];
     try {
-      const result = await def.handler(input, { conn, actor, requestId });
+      const result = await def.handler(input, { conn, actor, requestId, afterReply: (fn) => void after.push(fn) });
       if (result instanceof RawJson) conn.respondJson(requestId, result.json);
       else conn.respond(requestId, result ?? {});
+      for (const fn of after) fn();
     } catch (e) {
       if (e instanceof GatewayError) conn.fail(requestId, e.shape);
       else if ((e as { code?: string }).code === 'STORE_UNAVAILABLE') conn.fail(requestId, new GatewayError('UNAVAILABLE', `pairing store unavailable: ${(e as Error).message}`, { code: 'STORE_UNAVAILABLE' }).shape);

@@ -1,6 +1,8 @@
 // health, status, system-presence, gateway.identity.get, config.get / config.set.
 import { z } from 'zod';
+import { CloseCode } from '../../../shared/errors';
 import { ParamSchemas } from '../../../shared/methods';
+import { TOKEN_ROTATED } from '../token-rotation';
 import type { Gateway } from '../gateway';
 import { method, ownerOnly, plain, type MethodDef } from '../router';
 
@@ -13,7 +15,12 @@ export function systemMethods(gw: Gateway): Record<string, MethodDef> {
     'config.get': method(ParamSchemas['config.get'], () => ({ config: gw.config.get(), path: gw.config.path })),
     'config.set': ownerOnly(method(ParamSchemas['config.set'], async (p) => ({ config: await gw.setConfig(p.path, p.value) }))),
     'loopgate.gateway.token.get': ownerOnly(method(z.strictObject({}).optional(), () => ({ token: gw.gatewayToken() }))),
-    'loopgate.gateway.token.rotate': ownerOnly(method(z.strictObject({}).optional(), async () => ({ token: await gw.rotateGatewayToken() }))),
-    'loopgate.dashboard.link': ownerOnly(method(z.strictObject({}).optional(), () => ({ url: gw.dashboardUrl() }))),
+    'loopgate.gateway.token.rotate': ownerOnly(method(z.strictObject({}).optional(), async (_p, { conn, afterReply }) => {
+      const token = await gw.rotateGatewayToken(conn);
+      // A caller that authenticated with the old token is told the new one, then its session ends like the rest.
+      if (conn.identity!.authMethod === 'token') afterReply(() => conn.close(CloseCode.POLICY, TOKEN_ROTATED));
+      return { token };
+    })),
+    'loopgate.dashboard.link': ownerOnly(method(z.strictObject({}).optional(), (_p, { conn }) => ({ url: gw.dashboardUrl(conn) }))),
   };
 }
