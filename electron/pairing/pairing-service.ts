@@ -8,7 +8,7 @@ import {
   type ClientLocality, type PairingReason, type SilentPolicy,
 } from '../../shared/pairing-decision';
 import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestView } from '../../shared/pairing-types';
-import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin, unionScopes } from '../../shared/scopes';
+import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin } from '../../shared/scopes';
 import type { AuditLog } from './audit-log';
 import type { PairingStore } from './pairing-store';
 import { grantFor, heldRecord, type Grant } from './approval-grant';
