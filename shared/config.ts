@@ -33,6 +33,21 @@ export function defaultConfig(): GatewayConfig {
   };
 }
 
+/**
+ * The settings file's state. Not ok: it could not be used (corrupt, unsafe, or moved aside earlier) and the
+ * gateway runs on strictSettings() until the user saves a setting, which writes a fresh file.
+ */
+export interface ConfigHealth {
+  ok: boolean;
+  error?: string;
+  quarantinedTo?: string;
+}
+
+/** What a gateway whose settings file is unusable runs on: silent approval off and pairing paused. */
+export function strictConfig(): GatewayConfig {
+  return { ...defaultConfig(), silentApproval: { enabled: false, ceiling: null }, pairingPaused: true };
+}
+
 /** Paths config.set accepts; each is validated by re-checking the whole document. */
 export const CONFIG_PATHS = [
   'port', 'silentApproval.enabled', 'silentApproval.ceiling', 'pairingPaused',

@@ -200,6 +200,26 @@ test('a quarantined store is shown in the menu', async () => {
   assert.deepEqual(opened, [undefined]);
 });
 
+test('an unusable settings file is shown in the menu until a setting is saved', async () => {
+  tray.destroy();
+  await h.stop();
+  const home = await mkdtemp(join(tmpdir(), 'loopgate-tray-cfg-'));
+  await writeFile(join(home, 'config.json'), '{"version":1,"silentApproval":', { mode: 0o600 });
+  const q = await startHarness({}, home);
+  h = { ...q, stop: async () => { await q.stop(); await rm(home, { recursive: true, force: true }); } };
+  startTray();
+  const warn = find('config-problem')!;
+  assert.match(warn.label!, /Settings file unreadable — silent approval off, pairing paused/);
+  assert.equal(find('pause')!.checked, true, 'pairing shows as paused');
+  assert.match((fakeTray.image as { path: string }).path, /trayPending\.png$/);
+  warn.click!();
+  assert.deepEqual(opened, [undefined]);
+  // Resuming from the tray is the user acting: a fresh file, and the warning goes.
+  find('pause')!.click!();
+  await eventually(() => !find('config-problem') && find('pause')!.checked === false, 'the warning to go');
+  assert.equal(h.gw.configHealth().ok, true);
+});
+
 test('destroy unsubscribes and destroys the tray once', async () => {
   tray.destroy();
   assert.equal(fakeTray.destroyed, true);

@@ -5,6 +5,7 @@
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { join } from 'node:path';
 import type { GatewayHandle } from '../gateway/gateway-handle';
+import type { ConfigHealth } from '../../shared/config';
 import type { PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { NotificationPrefs } from './prefs-migrations';
 import { localityText, shortFingerprint, trayLabel, needsReview } from './request-text';
@@ -22,7 +23,7 @@ export interface TrayLike {
   isDestroyed(): boolean;
 }
 
-export type TrayGateway = Pick<GatewayHandle, 'pending' | 'storeHealth' | 'pairingPaused' | 'setPairingPaused' | 'approve' | 'reject' | 'on'>;
+export type TrayGateway = Pick<GatewayHandle, 'pending' | 'storeHealth' | 'configHealth' | 'pairingPaused' | 'setPairingPaused' | 'approve' | 'reject' | 'on'>;
 
 export interface TrayDeps {
   gateway: TrayGateway;
@@ -39,6 +40,8 @@ export interface TrayDeps {
 export interface TrayState {
   pending: PendingRequestView[];
   store: StoreHealth;
+  /** Settings file unusable: strict settings until the user saves one. */
+  config?: ConfigHealth;
   paused: boolean;
   notifications?: NotificationPrefs;
 }
@@ -64,6 +67,9 @@ export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemCo
   ];
   if (!state.store.ok) {
     items.push({ label: '⚠ Pairing store quarantined — pairing is closed. Open Loopgate…', click: () => act.open() });
+  }
+  if (state.config && !state.config.ok) {
+    items.push({ id: 'config-problem', label: '⚠ Settings file unreadable — silent approval off, pairing paused. Open Loopgate…', click: () => act.open() });
   }
   if (state.paused) items.push({ label: 'Pairing is paused: new requests are refused', enabled: false });
   if (n > 0) items.push({ type: 'separator' });
@@ -156,7 +162,7 @@ export class LoopgateTray {
     if (!tray || tray.isDestroyed()) return;
     const g = this.deps.gateway;
     const n10n = this.deps.notifications;
-    const state: TrayState = { pending: g.pending(), store: g.storeHealth(), paused: g.pairingPaused(), ...(n10n ? { notifications: n10n.get() } : {}) };
+    const state: TrayState = { pending: g.pending(), store: g.storeHealth(), config: g.configHealth(), paused: g.pairingPaused(), ...(n10n ? { notifications: n10n.get() } : {}) };
     this.lastTemplate = trayMenuTemplate(state, {
       approve: (id) => this.decide('approve', id),
       deny: (id) => this.decide('reject', id),
@@ -170,7 +176,7 @@ export class LoopgateTray {
     tray.setToolTip(trayTooltip(n));
     // macOS shows the title beside the icon: just the count, nothing when idle.
     if (this.platform === 'darwin') tray.setTitle(n > 0 ? String(n) : '');
-    const attention = n > 0 || !state.store.ok;
+    const attention = n > 0 || !state.store.ok || state.config?.ok === false;
     if (attention !== this.lastPendingIcon) {
       tray.setImage(this.icon(attention));
       this.lastPendingIcon = attention;

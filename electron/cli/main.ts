@@ -84,6 +84,17 @@ function printDevices(list: { pending: PendingRequestView[]; paired: PairedDevic
   return out.join('\n');
 }
 
+/** What a person must know first from `loopgate status`: a store or settings file the gateway could not use. */
+export function statusWarnings(s: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const health = (v: unknown) => (typeof v === 'object' && v !== null ? v as { ok?: unknown; error?: unknown } : undefined);
+  const store = health(s.store);
+  if (store?.ok === false) out.push(`pairing store unavailable, failing closed: ${String(store.error ?? 'unreadable')}`);
+  const config = health(s.config);
+  if (config?.ok === false) out.push(`settings file unusable: ${String(config.error ?? 'unreadable')}`);
+  return out;
+}
+
 /** LOOPGATE_PENDING_TTL_MS shortens how long requests wait (tests, demos); otherwise config.json decides. */
 function timingFromEnv(env: NodeJS.ProcessEnv): { pendingTtlMs?: number } {
   const raw = env.LOOPGATE_PENDING_TTL_MS;
@@ -151,6 +162,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'status') {
       const s = await rpc.call<Record<string, unknown>>('status');
+      for (const line of statusWarnings(s)) process.stderr.write(`loopgate: WARNING ${line}\n`);
       return print(s, () => Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
     }
     if (command === 'dashboard') {

@@ -1,5 +1,5 @@
 // The running gateway as the rest of the main process sees it (tray, notifications, window, CLI, tests).
-import type { GatewayConfig } from '../../shared/config';
+import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 
 export interface GatewayOptions {
@@ -37,7 +37,7 @@ export interface GatewayEvents {
   /** The pending list changed in any way. */
   pending: (list: PendingRequestView[]) => void;
   store: (health: StoreHealth) => void;
-  /** Settings changed (from the window, the CLI or the tray), e.g. pairing paused. */
+  /** Settings changed (from the window, the CLI or the tray), e.g. pairing paused; configHealth() may be ok again. */
   config: (config: GatewayConfig) => void;
 }
 
@@ -52,6 +52,8 @@ export interface GatewayHandle {
   dashboardUrl(): string;
   pending(): PendingRequestView[];
   storeHealth(): StoreHealth;
+  /** Not ok: the settings file was unusable; the gateway runs with silent approval off and pairing paused. */
+  configHealth(): ConfigHealth;
   approve(requestId: string): Promise<ApproveResult>;
   reject(requestId: string): Promise<ApproveResult>;
   setPairingPaused(paused: boolean): Promise<void>;

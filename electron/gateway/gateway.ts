@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { GatewayConfig } from '../../shared/config';
+import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import { CloseCode, ErrorCode, GatewayError } from '../../shared/errors';
 import { ADVERTISED_MAX_BUFFERED_BYTES, HANDSHAKE_TIMEOUT_MS, MAX_PREAUTH_PAYLOAD_BYTES, RequestFrameSchema, TICK_INTERVAL_MS, formatIssues } from '../../shared/frames';
 import { EVENT_SCOPES } from '../../shared/methods';
@@ -106,6 +106,8 @@ export class Gateway implements GatewayHandle {
     const gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss);
     late.gw = gw;
     gw.wire();
+    const settings = config.health();
+    if (!settings.ok) gw.log(`WARNING settings file unusable: ${settings.error}`);
     await gw.listen(opts.port ?? cfg.port);
     return gw;
   }
@@ -407,14 +409,15 @@ export class Gateway implements GatewayHandle {
         ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
         connections: own.length, nodes: own.filter((c) => c.identity!.role === 'node').length,
         devices: this.pairing.store.get(self) ? 1 : 0, pending: this.pairing.pending.forDevice(self) ? 1 : 0,
-        pairingPaused: this.pairing.isPaused(), store: { ok: this.pairing.store.health().ok }, silentApproval: this.config.get().silentApproval,
+        pairingPaused: this.pairing.isPaused(), store: { ok: this.pairing.store.health().ok }, config: { ok: this.config.health().ok },
+        silentApproval: this.config.get().silentApproval,
       };
     }
     const conns = [...this.conns.values()].filter((c) => c.authed);
     return {
       ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
       connections: conns.length, nodes: this.nodes().length, devices: this.pairing.store.size(), pending: this.pairing.pending.size,
-      pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(),
+      pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(), config: this.config.health(),
       silentApproval: this.config.get().silentApproval, home: this.opts.home,
     };
   }
@@ -518,6 +521,10 @@ export class Gateway implements GatewayHandle {
 
   storeHealth(): StoreHealth {
     return this.pairing.store.health();
+  }
+
+  configHealth(): ConfigHealth {
+    return this.config.health();
   }
 
   approve(requestId: string): Promise<ApproveResult> {

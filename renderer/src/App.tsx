@@ -163,6 +163,18 @@ function Shell({ store }: { store: DashboardStore }) {
               </div>
             </div>
           )}
+          {s.configHealth && !s.configHealth.ok && (
+            <div className="banner banner-danger" role="alert" data-testid="config-banner">
+              <IconAlert />
+              <div>
+                <strong>The settings file could not be used.</strong>{' '}
+                {s.configHealth.quarantinedTo ? <>It was moved aside to <span className="mono">{s.configHealth.quarantinedTo}</span>. </> : null}
+                Until you save a setting, silent approval is off and pairing is paused.
+                {s.configHealth.error && <div className="small banner-detail">{s.configHealth.error}</div>}
+              </div>
+              {view !== 'settings' && <button type="button" className="btn btn-secondary btn-sm" onClick={() => go('settings')}>Review settings</button>}
+            </div>
+          )}
           {paused && view !== 'requests' && (
             <div className="banner banner-warning" role="status" data-testid="paused-banner">
               <IconPause />

@@ -3,7 +3,7 @@
 // debounced, only when the gateway says device records changed. Free of React on purpose: it is created (and
 // starts loading) before the React bundle has even been fetched.
 import type { AuditEntry, DevicesChangedEvent, PairResolvedEvent, PairedDeviceView, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
-import type { GatewayConfig } from '../../shared/config';
+import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import type { ConnState, GatewayClient, HelloOk } from './gateway-client';
 
 export interface GatewayStatus {
@@ -29,6 +29,8 @@ export interface DashboardState {
   auditHasMore: boolean;
   config: GatewayConfig | null;
   configPath: string | null;
+  /** Not ok: the settings file was unusable and the gateway runs on strict settings until one is saved. */
+  configHealth: ConfigHealth | null;
   status: GatewayStatus | null;
   /** requestIds that left the queue in this session, so a late list answer cannot bring one back. */
   resolvedIds: ReadonlySet<string>;
@@ -83,7 +85,7 @@ export class DashboardStore {
   constructor(readonly client: GatewayClient, private ready: Promise<unknown> = Promise.resolve()) {
     this.state = {
       conn: client.getState(), hello: null, loaded: false, pending: [], paired: [], store: null, audit: [],
-      auditLoaded: false, auditHasMore: false, config: null, configPath: null, status: null,
+      auditLoaded: false, auditHasMore: false, config: null, configPath: null, configHealth: null, status: null,
       resolvedIds: new Set(), loadError: null,
     };
     client.onState((conn) => this.set({ conn }));
@@ -97,7 +99,12 @@ export class DashboardStore {
     client.on('loopgate.devices', (p) => { if (isObject(p)) this.enqueue({ kind: 'devices', ev: p as unknown as DevicesChangedEvent }); });
     client.on('loopgate.store', (p) => { if (isObject(p)) this.set({ store: p as unknown as StoreHealth }); });
     // The tray, the CLI or another window changed the settings (pause pairing, silent approval, port).
-    client.on('loopgate.config', (p) => { if (isObject(p) && typeof p.pairingPaused === 'boolean') this.set({ config: p as unknown as GatewayConfig }); });
+    client.on('loopgate.config', (p) => {
+      if (!isObject(p) || typeof p.pairingPaused !== 'boolean') return;
+      this.set({ config: p as unknown as GatewayConfig });
+      // Someone saved a setting: a settings-file problem may be over; ask rather than guess.
+      if (this.state.configHealth?.ok === false) void this.loadConfig().catch(() => {});
+    });
   }
 
   subscribe = (fn: () => void): (() => void) => {
@@ -255,8 +262,8 @@ export class DashboardStore {
   }
 
   async loadConfig(): Promise<void> {
-    const res = await this.client.request<{ config: GatewayConfig; path: string }>('config.get', {});
-    this.set({ config: res.config, configPath: res.path ?? null });
+    const res = await this.client.request<{ config: GatewayConfig; path: string; health?: ConfigHealth }>('config.get', {});
+    this.set({ config: res.config, configPath: res.path ?? null, configHealth: res.health ?? null });
   }
 
   async loadStatus(): Promise<void> {
@@ -265,8 +272,8 @@ export class DashboardStore {
   }
 
   async setConfig(path: string, value: unknown): Promise<void> {
-    const res = await this.client.request<{ config: GatewayConfig }>('config.set', { path, value });
-    this.set({ config: res.config });
+    const res = await this.client.request<{ config: GatewayConfig; health?: ConfigHealth }>('config.set', { path, value });
+    this.set({ config: res.config, ...(res.health ? { configHealth: res.health } : {}) });
   }
 
   /** The device a request (pending now, or seen earlier in this session or in the loaded log) was for. */

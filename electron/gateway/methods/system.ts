@@ -12,8 +12,8 @@ export function systemMethods(gw: Gateway): Record<string, MethodDef> {
     status: plain((_p, { conn }) => gw.status(conn)),
     'system-presence': plain((_p, { conn }) => gw.presence(conn)),
     'gateway.identity.get': plain(() => gw.identity()),
-    'config.get': method(ParamSchemas['config.get'], () => ({ config: gw.config.get(), path: gw.config.path })),
-    'config.set': ownerOnly(method(ParamSchemas['config.set'], async (p) => ({ config: await gw.setConfig(p.path, p.value) }))),
+    'config.get': method(ParamSchemas['config.get'], () => ({ config: gw.config.get(), path: gw.config.path, health: gw.config.health() })),
+    'config.set': ownerOnly(method(ParamSchemas['config.set'], async (p) => ({ config: await gw.setConfig(p.path, p.value), health: gw.config.health() }))),
     'loopgate.gateway.token.get': ownerOnly(method(z.strictObject({}).optional(), () => ({ token: gw.gatewayToken() }))),
     'loopgate.gateway.token.rotate': ownerOnly(method(z.strictObject({}).optional(), async (_p, { conn, afterReply }) => {
       const token = await gw.rotateGatewayToken(conn);
