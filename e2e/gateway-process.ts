@@ -108,7 +108,9 @@ export async function startGateway(opts: StartOptions = {}): Promise<RunningGate
   const admins: TestSocket[] = [];
 
   const admin = async (): Promise<TestSocket> => {
-    const { socket, res } = await connectDevice(wsUrl, null, { token, scopes: ['operator.admin'], noDevice: true, clientId: 'cli', clientMode: 'cli' });
+    // The token as it is now: a rotation from the window replaces it (and closes sessions opened with the old one).
+    const current = readFileSync(join(home, 'gateway-token'), 'utf8').trim();
+    const { socket, res } = await connectDevice(wsUrl, null, { token: current, scopes: ['operator.admin'], noDevice: true, clientId: 'cli', clientMode: 'cli' });
     if (!res.ok) throw new Error(`admin connect failed: ${res.error?.code} ${res.error?.message}`);
     admins.push(socket);
     return socket;
