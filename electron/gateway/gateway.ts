@@ -30,6 +30,7 @@ import { sessionMethods } from './methods/sessions';
 import { systemMethods } from './methods/system';
 import { OwnerCredentials } from './owner-credentials';
 import { actorFor, authorityOf, reaches } from './authority';
+import { ownCounts, presenceFor } from './session-views';
 import { Router } from './router';
 import { endOldTokenSessions, TOKEN_ROTATED } from './token-rotation';
 import { checkUpgrade, ownOrigins } from './upgrade-guard';
@@ -375,18 +376,7 @@ export class Gateway implements GatewayHandle {
 
   /** Connected clients; `viewer` (when given) sees only what it reaches: a device session, its own connections. */
   presence(viewer?: Connection): unknown[] {
-    return [...this.conns.values()]
-      .filter((c) => c.identity && c.identity.clientMode !== 'cli' && (!viewer || reaches(viewer.identity!, c.identity.deviceId ?? '')))
-      .map((c) => {
-        const i = c.identity!;
-        return {
-          connId: c.id, ...(i.deviceId ? { deviceId: i.deviceId } : {}), ...(i.instanceId ? { instanceId: i.instanceId } : {}),
-          host: i.displayName ?? i.clientId, ip: c.peer, address: c.peer, version: i.version, platform: i.platform,
-          ...(i.deviceFamily ? { deviceFamily: i.deviceFamily } : {}), mode: i.clientMode, clientId: i.clientId,
-          role: i.role, roles: [i.role], scopes: i.scopes, locality: i.local ? 'local' : c.transport,
-          connectedAtMs: i.connectedAtMs, ts: i.connectedAtMs, reason: 'connect', kind: i.deviceId ? 'device' : 'token-client',
-        };
-      });
+    return presenceFor(this.conns.values(), viewer);
   }
 
   snapshot(viewer: Connection): unknown {
@@ -404,11 +394,9 @@ export class Gateway implements GatewayHandle {
   status(viewer?: Connection): unknown {
     const self = viewer && authorityOf(viewer.identity!) === 'device' ? viewer.identity!.deviceId! : undefined;
     if (self !== undefined) {
-      const own = [...this.conns.values()].filter((c) => c.authed && c.identity!.deviceId === self);
       return {
         ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
-        connections: own.length, nodes: own.filter((c) => c.identity!.role === 'node').length,
-        devices: this.pairing.store.get(self) ? 1 : 0, pending: this.pairing.pending.forDevice(self) ? 1 : 0,
+        ...ownCounts(this.conns.values(), self, { paired: !!this.pairing.store.get(self), pending: !!this.pairing.pending.forDevice(self) }),
         pairingPaused: this.pairing.isPaused(), store: { ok: this.pairing.store.health().ok }, config: { ok: this.config.health().ok },
         silentApproval: this.config.get().silentApproval,
       };
