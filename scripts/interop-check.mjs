@@ -316,6 +316,9 @@ async function main() {
   section("OpenClaw GatewayClient library");
   await gatewayClientCheck();
 
+  section("GatewayClient with a device identity and the gateway token is a token holder");
+  await gatewayClientApproverCheck();
+
   section("openclaw node run (real node host)");
   await nodeHostCheck();
 
@@ -359,6 +362,69 @@ async function gatewayClientCheck() {
   const entry = pairedOf(list.json, dev.deviceId) ?? pendingOf(list.json, (list.json?.pending ?? []).find((p) => p.deviceId === dev.deviceId)?.requestId);
   check("GatewayClient device appears in devices list", !!entry, list.describe);
   if (pairedOf(list.json, dev.deviceId)) await cli("devices", "remove", dev.deviceId);
+}
+
+/**
+ * Authority follows the credential proven in the handshake: OpenClaw's approver apps keep a device identity and
+ * send the gateway token. Such a client must hear device.pair.requested / resolved, list every request, and
+ * approve within its scopes.
+ */
+async function gatewayClientApproverCheck() {
+  process.env.HOME = CLI_HOME;
+  let GatewayClient;
+  try {
+    ({ GatewayClient } = await import(pathToFileURL(requireScratch.resolve("openclaw/plugin-sdk/gateway-runtime")).href));
+  } catch (e) {
+    check("import GatewayClient for the approver check", false, e.message);
+    return;
+  }
+  const dev = newDevice("interop-approver");
+  const events = [];
+  let helloOk, connectError;
+  const client = new GatewayClient({
+    url: URL_, token: TOKEN, role: "operator", scopes: ["operator.pairing", "operator.read"], clientName: "gateway-client", mode: "backend",
+    clientDisplayName: "interop-approver",
+    deviceIdentity: { deviceId: dev.deviceId, publicKeyPem: dev.publicKeyPem, privateKeyPem: dev.privateKeyPem },
+    onHelloOk: (h) => (helloOk = h),
+    onConnectError: (e) => (connectError = e),
+    onEvent: (e) => events.push(e),
+  });
+  client.start();
+  const until = async (pred, ms = 10_000) => {
+    const t0 = Date.now();
+    while (!pred() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 50));
+    return pred();
+  };
+  await until(() => helloOk || connectError, 15_000);
+  if (!check("approver GatewayClient (device identity + gateway token) gets hello-ok with auth.method token",
+    helloOk?.auth?.method === "token", connectError?.message ?? JSON.stringify(helloOk?.auth))) {
+    await client.stopAndWait().catch(() => {});
+    return;
+  }
+  const asker = newDevice("interop-remote-asker");
+  const ask = await connectDevice(asker, { role: "operator", scopes: ["operator.read"], remote: true });
+  const requestId = ask.error?.details?.requestId;
+  check("a remote device's connect waits for the user (requestId)", !!requestId, JSON.stringify(ask.error ?? ask.hello?.auth));
+  const eventName = (e) => e?.event ?? e?.type;
+  await until(() => events.some((e) => eventName(e) === "device.pair.requested" && e.payload?.requestId === requestId));
+  check("approver GatewayClient receives device.pair.requested", events.some((e) => eventName(e) === "device.pair.requested" && e.payload?.requestId === requestId),
+    JSON.stringify(events.map(eventName)));
+  try {
+    const list = await client.request("device.pair.list", {});
+    check("approver GatewayClient lists the pending request and every paired device",
+      !!pendingOf(list, requestId) && (list?.paired ?? []).some((d) => d.deviceId === dev.deviceId) && (list?.paired?.length ?? 0) >= 1, JSON.stringify(list).slice(0, 400));
+    const res = await client.request("device.pair.approve", { requestId });
+    check("approver GatewayClient approves (device.pair.approve resolves)", res?.device?.deviceId === asker.deviceId, JSON.stringify(res).slice(0, 300));
+  } catch (e) {
+    check("approver GatewayClient lists and approves", false, e.message);
+  }
+  await until(() => events.some((e) => eventName(e) === "device.pair.resolved" && e.payload?.requestId === requestId));
+  check("approver GatewayClient receives device.pair.resolved", events.some((e) => eventName(e) === "device.pair.resolved" && e.payload?.decision === "approved"),
+    JSON.stringify(events.map(eventName)));
+  const back = await connectDevice(asker, { role: "operator", scopes: ["operator.read"], remote: true });
+  check("the approved device connects", back.ok, JSON.stringify(back.error));
+  await client.stopAndWait().catch(() => {});
+  for (const d of [asker, dev]) await cli("devices", "remove", d.deviceId);
 }
 
 /** Start `openclaw node run` (own HOME, so its device identity stays away from the CLI's HOME) and wait for
