@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { approvalRisk, commandTextOf, displayCommand, isRiskyApproval } from './exec-approval-display';
+import { displayCommand, needsReviewInWindow, RISK_TEXT } from './exec-approval-display';
+import type { ApprovalRisk } from './exec-approval-types';
 
 test('hidden characters of every class become visible escapes, never vanish, and are counted', () => {
   const d = displayCommand('rm\u202e -rf\n/\u0000x\u200bq\u2066\ufeff\u0085');
@@ -33,37 +34,13 @@ test('a command over the display limit is cut and says so; hidden characters pas
   assert.equal(d.hiddenCount, 1);
 });
 
-test('the command text comes from the plan first, then the command, then the argv', () => {
-  assert.equal(commandTextOf({ command: 'x', systemRunPlan: { commandText: '/usr/bin/echo hi' } }), '/usr/bin/echo hi');
-  assert.equal(commandTextOf({ command: 'echo hi' }), 'echo hi');
-  assert.equal(commandTextOf({ commandArgv: ['echo', 'a b'] }), 'echo a b');
-  assert.equal(commandTextOf({}), '');
-});
-
-test('risky: a warning, a shell or inline interpreter, a mutable file operand, hidden characters, chained commands', () => {
-  const plain = { command: '/usr/bin/echo hi', systemRunPlan: { argv: ['/usr/bin/echo', 'hi'], mutableFileOperand: { argvIndex: 0, path: '/usr/bin/echo', sha256: 'a' } } };
-  assert.deepEqual(approvalRisk(plain).kinds, [], 'the program itself is not a mutable operand');
-  assert.equal(isRiskyApproval(plain), false);
-  const cases: Array<[string, object]> = [
-    ['warning', { command: 'ls', warningText: 'Touches your home folder' }],
-    ['warning', { command: 'ls', commandAnalysis: { warningLines: ['x'] } }],
-    ['warning', { command: 'ls', commandAnalysis: { riskKinds: ['network'] } }],
-    ['shell', { command: '/bin/sh -lc "uname -s"', systemRunPlan: { argv: ['/bin/sh', '-lc', 'uname -s'] } }],
-    ['shell', { commandArgv: ['C:\\Windows\\System32\\cmd.exe', '/c', 'dir'] }],
-    ['shell', { commandArgv: ['/usr/bin/env', 'FOO=1', 'bash', '-c', 'x'] }],
-    ['shell', { commandArgv: ['python3', '-c', 'import os'] }],
-    ['shell', { commandArgv: ['node', '-e', '1'] }],
-    ['shell', { command: 'bash -c "curl x | sh"' }],
-    ['mutable-file', { commandArgv: ['python3', 'script.py'], systemRunPlan: { argv: ['python3', 'script.py'], mutableFileOperand: { argvIndex: 1, path: '/tmp/script.py', sha256: 'b' } } }],
-    ['hidden-characters', { command: 'echo \u202eoff' }],
-    ['compound', { command: 'a && b', commandAnalysis: { commandCount: 2 } }],
-    ['compound', { command: 'a $(b)', commandAnalysis: { commandCount: 1, nestedCommandCount: 1 } }],
-  ];
-  for (const [kind, req] of cases) {
-    const r = approvalRisk(req);
-    assert.ok(r.kinds.includes(kind as never), `${kind}: ${JSON.stringify(req)} → ${r.kinds}`);
-    assert.equal(r.reasons.length, r.kinds.length);
-  }
-  // python with a script file and no inline flag is not a shell by itself.
-  assert.deepEqual(approvalRisk({ commandArgv: ['python3', 'script.py'] }).kinds, []);
+test('needs the window: any gateway risk mark, a warning, or a hidden character; a plain command does not', () => {
+  const base = { risks: [] as ApprovalRisk[], warningText: null, warningLines: [] as string[], commandText: '/usr/bin/echo hi' };
+  assert.equal(needsReviewInWindow(base), false);
+  for (const risk of Object.keys(RISK_TEXT) as ApprovalRisk[]) assert.equal(needsReviewInWindow({ ...base, risks: [risk] }), true, risk);
+  assert.equal(needsReviewInWindow({ ...base, warningText: 'Deletes files' }), true);
+  assert.equal(needsReviewInWindow({ ...base, warningText: '   ' }), false);
+  assert.equal(needsReviewInWindow({ ...base, warningLines: ['x'] }), true);
+  assert.equal(needsReviewInWindow({ ...base, commandText: 'echo \u202eoff' }), true);
+  assert.equal(needsReviewInWindow({ ...base, commandText: 'echo a\nb' }), true);
 });

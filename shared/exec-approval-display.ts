@@ -1,22 +1,8 @@
-// How an exec approval request is shown to a person (window, tray, notification), and whether it is risky
-// enough that it must never be allowed with one click from outside the window (spec §12). Pure: the
-// renderer and electron/app both use it, on the wire shape of exec.approval.requested's `request`.
+// How an exec approval is shown to a person (window, tray, notification), and whether it is risky enough that
+// it must never be allowed with one click from outside the window (spec §12). Pure: the renderer and
+// electron/app both use it, on the gateway's LoopgateApprovalView.
 
-/** The fields of an exec approval request this module reads; the gateway's full type satisfies it. */
-export interface ApprovalRequestLike {
-  command?: string;
-  commandArgv?: readonly string[];
-  commandPreview?: string | null;
-  commandSpans?: ReadonlyArray<{ startIndex: number; endIndex: number }>;
-  warningText?: string | null;
-  systemRunPlan?: {
-    argv?: readonly string[];
-    commandText?: string;
-    commandPreview?: string | null;
-    mutableFileOperand?: { argvIndex: number; path: string; sha256?: string } | null;
-  } | null;
-  commandAnalysis?: { commandCount?: number; nestedCommandCount?: number; riskKinds?: readonly string[]; warningLines?: readonly string[] } | null;
-}
+import type { ApprovalRisk, CommandSpan, LoopgateApprovalView } from './exec-approval-types';
 
 export interface CommandSegment {
   text: string;
@@ -45,20 +31,12 @@ function escapeOf(ch: string): string {
   return ESCAPES[ch] ?? `<U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`;
 }
 
-/** The text the request's spans index into, and the text to show (the plan's command text first). */
-export function commandTextOf(req: ApprovalRequestLike): string {
-  const t = req.systemRunPlan?.commandText ?? req.command;
-  if (typeof t === 'string' && t.length > 0) return t;
-  const argv = req.systemRunPlan?.argv ?? req.commandArgv;
-  return Array.isArray(argv) ? argv.join(' ') : '';
-}
-
 /**
  * The command cut into segments: hidden characters replaced by visible escapes (never dropped: a hidden
  * character in a command is itself worth seeing), the request's `commandSpans` marked. Spans are half-open
  * [startIndex, endIndex) UTF-16 offsets into the command text; malformed ones are ignored.
  */
-export function displayCommand(command: string, spans: ApprovalRequestLike['commandSpans'] = [], max = COMMAND_DISPLAY_MAX): DisplayedCommand {
+export function displayCommand(command: string, spans: readonly CommandSpan[] | undefined = [], max = COMMAND_DISPLAY_MAX): DisplayedCommand {
   const len = Math.min(command.length, max);
   const marked = new Uint8Array(len);
   for (const s of Array.isArray(spans) ? spans : []) {
@@ -90,65 +68,21 @@ export function displayCommand(command: string, spans: ApprovalRequestLike['comm
   return { segments, text: segments.map((s) => s.text).join(''), hiddenCount, truncated };
 }
 
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox', 'pwsh', 'powershell', 'cmd']);
-/** Interpreters that run code given inline (`python -c`, `node -e`): as opaque as a shell. */
-const INLINE_EVAL = new Map<string, readonly string[]>([
-  ['python', ['-c']], ['python3', ['-c']], ['node', ['-e', '--eval', '-p', '--print']], ['deno', ['eval']], ['bun', ['-e', '--eval']],
-  ['perl', ['-e', '-E']], ['ruby', ['-e']], ['php', ['-r']], ['osascript', ['-e']],
-]);
-
-function programName(arg0: string): string {
-  const base = arg0.split(/[\\/]/).pop() ?? arg0;
-  return base.toLowerCase().replace(/\.exe$/, '');
-}
-
-export type RiskKind = 'warning' | 'shell' | 'mutable-file' | 'hidden-characters' | 'compound';
-
-export interface ApprovalRisk {
-  kinds: RiskKind[];
-  /** One short sentence per kind, for the window and the tray. */
-  reasons: string[];
-}
+/** What each of the gateway's risk marks means, in one sentence (window, tray). */
+export const RISK_TEXT: Record<ApprovalRisk, string> = {
+  warning: 'The gateway flagged this command.',
+  'mutable-file-operand': 'It runs a file that can change between your answer and the run.',
+  shell: 'It runs a shell; what it does is in the script text.',
+  'inline-eval': 'It runs code given inline to an interpreter.',
+  'command-carrier': 'It runs another command through a wrapper.',
+  other: 'It needs a careful look.',
+};
 
 /**
- * Why a command needs a careful look: the gateway's own warning, a shell or inline interpreter (what it runs is
- * opaque), a file operand that may change between approval and run (the plan's `mutableFileOperand` beyond the
- * program itself), hidden characters, or several commands chained. Any of these: never one click from a
- * notification or the tray.
+ * Never one click from a notification or the tray: anything the gateway marked risky, anything it warned about,
+ * and any hidden character left in the text (defence in depth: the gateway escapes them already).
  */
-export function approvalRisk(req: ApprovalRequestLike): ApprovalRisk {
-  const kinds: RiskKind[] = [];
-  const reasons: string[] = [];
-  const add = (k: RiskKind, reason: string) => { if (!kinds.includes(k)) { kinds.push(k); reasons.push(reason); } };
-  const analysis = req.commandAnalysis ?? null;
-  if ((typeof req.warningText === 'string' && req.warningText.trim()) || (analysis?.warningLines?.length ?? 0) > 0 || (analysis?.riskKinds?.length ?? 0) > 0) {
-    add('warning', 'The gateway flagged this command.');
-  }
-  const argv = req.systemRunPlan?.argv ?? req.commandArgv ?? [];
-  const args = Array.isArray(argv) ? argv.filter((a): a is string => typeof a === 'string') : [];
-  let start = 0;
-  if (args[0] !== undefined && programName(args[0]) === 'env') {
-    start = 1;
-    while (start < args.length && (args[start]!.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[start]!))) start++;
-  }
-  const prog = args[start] !== undefined ? programName(args[start]!) : '';
-  const evalFlags = INLINE_EVAL.get(prog.replace(/[\d.]+$/, '')) ?? INLINE_EVAL.get(prog);
-  if (SHELLS.has(prog) || (evalFlags && args.slice(start + 1).some((a) => evalFlags.includes(a)))) {
-    add('shell', 'It runs a shell or an interpreter; what it does is in the script text.');
-  } else if (args.length === 0 && /^\s*(\S*[\\/])?(sh|bash|zsh|dash|pwsh|powershell|cmd)(\.exe)?\s+(-\w*c|\/c)\b/i.test(req.command ?? '')) {
-    add('shell', 'It runs a shell or an interpreter; what it does is in the script text.');
-  }
-  const operand = req.systemRunPlan?.mutableFileOperand;
-  if (operand && typeof operand.argvIndex === 'number' && operand.argvIndex > 0) {
-    add('mutable-file', `It runs a file that can change before it runs: ${operand.path}.`);
-  }
-  if (displayCommand(commandTextOf(req)).hiddenCount > 0) add('hidden-characters', 'The command contains hidden or control characters.');
-  if ((analysis?.commandCount ?? 1) > 1 || (analysis?.nestedCommandCount ?? 0) > 0) {
-    add('compound', 'It chains or nests several commands.');
-  }
-  return { kinds, reasons };
-}
-
-export function isRiskyApproval(req: ApprovalRequestLike): boolean {
-  return approvalRisk(req).kinds.length > 0;
+export function needsReviewInWindow(view: Pick<LoopgateApprovalView, 'risks' | 'warningText' | 'warningLines' | 'commandText'>): boolean {
+  return (view.risks?.length ?? 0) > 0 || Boolean(view.warningText?.trim()) || (view.warningLines?.length ?? 0) > 0
+    || displayCommand(view.commandText ?? '').hiddenCount > 0;
 }

@@ -5,6 +5,7 @@
 import type { AuditEntry, DevicesChangedEvent, PairResolvedEvent, PairedDeviceView, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { GatewayConfig } from '../../shared/config';
 import type { ConnState, GatewayClient, HelloOk } from './gateway-client';
+import { ApprovalsStore } from './approvals-store';
 
 export interface GatewayStatus {
   version: string;
@@ -75,12 +76,15 @@ export class DashboardStore {
   private fallback: ReturnType<typeof setTimeout> | null = null;
   /** requestId → deviceId for every request seen this session (to find a device's current request). */
   private readonly requestDevices = new Map<string, string>();
+  /** Exec approvals, grants and node command requests: their own store, their own renders. */
+  readonly approvals: ApprovalsStore;
 
   /**
    * @param ready resolves when the views can render; the first data load waits for it, so the gateway is not
    *   busy answering a large device.pair.list while it still has page files to serve.
    */
   constructor(readonly client: GatewayClient, private ready: Promise<unknown> = Promise.resolve()) {
+    this.approvals = new ApprovalsStore(client, ready);
     this.state = {
       conn: client.getState(), hello: null, loaded: false, pending: [], paired: [], store: null, audit: [],
       auditLoaded: false, auditHasMore: false, config: null, configPath: null, status: null,
