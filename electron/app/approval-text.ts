@@ -9,8 +9,9 @@ export const TRAY_COMMAND_MAX = 60;
 
 /** The command as one line, at most `max` characters. */
 export function commandLine(a: Pick<LoopgateApprovalView, 'commandText' | 'commandPreview'>, max: number): string {
+  // Escapes make the text longer than what was cut: bound what is shown, not what was read.
   const text = displayCommand(a.commandPreview || a.commandText, [], max).text;
-  return text;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 export function nodeText(a: Pick<LoopgateApprovalView, 'nodeName' | 'nodeId' | 'host'>): string {
