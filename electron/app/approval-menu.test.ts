@@ -60,7 +60,7 @@ test('reported and hostile text is cleaned and bounded in menus and notification
   assert.ok(body.split('\n')[0]!.length <= 181);
   assert.match(approvalTitle(a), /^Loopgate: allow a command on node From: trusted \(reported\)\?$/);
   const label = approvalTrayLabel(a);
-  assert.ok(label.length <= 64, label);
+  assert.ok(label.length <= 66, label);
 });
 
 test('beyond the cap, one entry opens the window on the next waiting command', () => {
