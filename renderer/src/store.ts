@@ -54,7 +54,7 @@ const auditKeys = new WeakMap<AuditEntry, string>();
 function auditKey(e: AuditEntry): string {
   let k = auditKeys.get(e);
   if (k === undefined) {
-    k = `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}`;
+    k = `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}|${e.kind ?? ''}|${e.exec?.approvalId ?? ''}`;
     auditKeys.set(e, k);
   }
   return k;
@@ -172,7 +172,8 @@ export class DashboardStore {
           const e = item.entry;
           if (e.requestId && typeof e.deviceId === 'string') this.requestDevices.set(e.requestId, e.deviceId);
           fresh.push(e);
-          if (e.decision === 'removed' && !e.requestId) removed.add(e.deviceId);
+          // A revoked 30-minute grant is also 'removed' (kind exec-approval): the node stays paired.
+          if (e.decision === 'removed' && !e.requestId && !e.kind) removed.add(e.deviceId);
           break;
         }
         case 'devices': {
