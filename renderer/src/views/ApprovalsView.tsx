@@ -17,6 +17,7 @@ import { Badge, Chip, ReportedTag, errorText, useNotify } from '../components/ui
 import { IconAlert } from '../components/icons';
 
 const CARD_ESTIMATE = 260;
+let renderedMarked = false;
 
 const GRANT_MINUTES = GRANT_DURATION_MS / 60_000;
 
@@ -85,6 +86,14 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
     });
     return () => cancelAnimationFrame(raf);
   }, [want, pending, virtualizer]);
+
+  // What the render bench measures: the first time the view shows waiting commands, and the frame after.
+  useEffect(() => {
+    if (renderedMarked || !state.loaded || pending.length === 0) return;
+    renderedMarked = true;
+    performance.mark('approvals-rendered', { detail: { count: pending.length } });
+    requestAnimationFrame(() => setTimeout(() => performance.mark('approvals-painted', { detail: { count: pending.length } }), 0));
+  }, [state.loaded, pending.length]);
 
   const pendingRef = useRef(pending);
   pendingRef.current = pending;
