@@ -17,6 +17,7 @@ export interface ApprovalEvents {
   nodeCommandsResolved: (ev: NodePairResolvedEvent) => void;
 }
 
+/** `gateway.approvals`: everything the app needs about exec approvals and node command surfaces. */
 export interface ApprovalsHandle {
   /** Pending exec approvals, newest first. */
   approvals(): LoopgateApprovalView[];
@@ -32,4 +33,6 @@ export interface ApprovalsHandle {
   nodeCommandRequests(): NodePairPendingView[];
   approveNodeCommands(requestId: string): Promise<void>;
   rejectNodeCommands(requestId: string): Promise<void>;
+  /** Listeners are adapters (tray, notifications): a bug in one is logged, never fatal. Returns an unsubscribe. */
+  on<K extends keyof ApprovalEvents>(event: K, listener: ApprovalEvents[K]): () => void;
 }
