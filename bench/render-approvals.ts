@@ -75,15 +75,13 @@ export async function runApprovalsRenderBench(opts: { log?: (line: string) => vo
     log(`painted ${marks.painted.toFixed(0)} ms with ${marks.count} waiting (${marks.cards} cards in the DOM)`);
     const times: number[] = [];
     for (let i = 0; i < ANSWERS; i++) {
-      await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'deny', undefined, { timeout: 5000 });
-      const before = await page.evaluate(() => document.activeElement?.closest('[data-approval-id]')?.getAttribute('data-approval-id') ?? '');
+      // Strings, not functions: this file is type-checked without the DOM library.
+      const focusedId = `(document.activeElement && document.activeElement.getAttribute('data-action') === 'deny' ? document.activeElement.closest('[data-approval-id]').getAttribute('data-approval-id') : '')`;
+      await page.waitForFunction(`${focusedId} !== ''`, undefined, { timeout: 5000 });
+      const before = await page.evaluate<string>(focusedId);
       const t0 = Date.now();
       await page.keyboard.press('Escape');
-      await page.waitForFunction((id) => {
-        const el = document.activeElement;
-        const now = el?.closest('[data-approval-id]')?.getAttribute('data-approval-id');
-        return el?.getAttribute('data-action') === 'deny' && now !== id;
-      }, before, { timeout: 5000 });
+      await page.waitForFunction(`(() => { const id = ${focusedId}; return id !== '' && id !== ${JSON.stringify(before)}; })()`, undefined, { timeout: 5000 });
       times.push(Date.now() - t0);
     }
     times.sort((a, b) => a - b);

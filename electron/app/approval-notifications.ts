@@ -3,7 +3,7 @@
 // beyond MAX_LIVE, withdrawn as soon as the request is resolved anywhere (window, tray, CLI, another client,
 // timeout). A plain command offers Deny and Allow once; a risky one offers only Review, which opens the window.
 import { Notification, type NotificationAction, type NotificationConstructorOptions } from 'electron';
-import type { ApprovalEvents, ApprovalsHandle } from '../approvals/approvals-handle';
+import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import type { LoopgateApprovalResolvedEvent, LoopgateApprovalView } from '../../shared/exec-approval-types';
 import type { NotificationPrefs } from './prefs-migrations';
 import { supportsActions } from './notifications';
@@ -12,12 +12,8 @@ import { approvalBody, approvalNeedsReview, approvalTitle } from './approval-tex
 export const MAX_LIVE_APPROVALS = 3;
 const GROUP_ID = 'loopgate-approvals';
 
-export interface ApprovalNotifierGateway extends Pick<ApprovalsHandle, 'resolveApproval'> {
-  on<K extends keyof ApprovalEvents>(event: K, listener: ApprovalEvents[K]): () => void;
-}
-
 export interface ApprovalNotifierDeps {
-  gateway: ApprovalNotifierGateway;
+  approvals: Pick<ApprovalsHandle, 'resolveApproval' | 'on'>;
   /** Show the window's Approvals view on this approval. */
   openApproval(approvalId: string): void;
   settings?: () => NotificationPrefs;
@@ -60,8 +56,8 @@ export class ApprovalNotifier {
 
   start(): this {
     this.unsubscribe.push(
-      this.deps.gateway.on('approvalRequested', (a) => this.onRequested(a)),
-      this.deps.gateway.on('approvalResolved', (ev) => this.onResolved(ev)),
+      this.deps.approvals.on('approvalRequested', (a) => this.onRequested(a)),
+      this.deps.approvals.on('approvalResolved', (ev) => this.onResolved(ev)),
     );
     return this;
   }
@@ -146,7 +142,7 @@ export class ApprovalNotifier {
     if (this.acted.has(id)) return;
     this.acted.add(id);
     const decision = index === 0 ? 'deny' : 'allow-once';
-    this.deps.gateway.resolveApproval(id, decision).catch((err: unknown) => {
+    this.deps.approvals.resolveApproval(id, decision).catch((err: unknown) => {
       // Answered elsewhere or timed out meanwhile: the window says what happened.
       this.log(`${decision} from notification failed for ${id}: ${(err as Error).message ?? err}`);
       this.acted.delete(id);

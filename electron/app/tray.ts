@@ -8,7 +8,7 @@ import type { GatewayHandle } from '../gateway/gateway-handle';
 import type { PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { NotificationPrefs } from './prefs-migrations';
 import { localityText, shortFingerprint, trayLabel, needsReview } from './request-text';
-import type { ApprovalEvents, ApprovalsHandle } from '../approvals/approvals-handle';
+import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import type { LoopgateApprovalView, LoopgateDecision } from '../../shared/exec-approval-types';
 import { approvalMenuItems } from './approval-menu';
 
@@ -27,15 +27,11 @@ export interface TrayLike {
 
 export type TrayGateway = Pick<GatewayHandle, 'pending' | 'storeHealth' | 'pairingPaused' | 'setPairingPaused' | 'approve' | 'reject' | 'on'>;
 
-/** Exec approvals as the tray sees them (the running gateway provides all of it). */
-export interface TrayApprovals extends Pick<ApprovalsHandle, 'approvals' | 'resolveApproval'> {
-  on<K extends keyof ApprovalEvents>(event: K, listener: ApprovalEvents[K]): () => void;
-}
-
 export interface TrayDeps {
   gateway: TrayGateway;
   openWindow(requestId?: string): void;
-  approvals?: TrayApprovals;
+  /** Exec approvals (the gateway's `approvals`): listed with Deny, Allow once when not risky, and Review. */
+  approvals?: Pick<ApprovalsHandle, 'approvals' | 'resolveApproval' | 'on'>;
   /** Show the window's Approvals view on one approval. */
   openApproval?(approvalId: string): void;
   quit(): void;
