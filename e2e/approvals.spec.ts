@@ -105,13 +105,18 @@ test('a request answered elsewhere leaves the view at once; a risky command says
 
 test('Allow for 30 minutes answers allow-once, lists the grant with its expiry, and Revoke removes it', async ({ dashboard: page, gateway }) => {
   const s = await requester(gateway);
-  const a = await ask(s, { command: 'make test', commandArgv: ['make', 'test'], cwd: '/tmp' });
+  // A grant binds a node command (argv, cwd, node, agent): the request names a node and its prepared plan.
+  const plan = { argv: ['/usr/bin/make', 'test'], cwd: '/tmp', commandText: '/usr/bin/make test', commandPreview: null, agentId: 'main', sessionKey: 'agent:main:main' };
+  const a = await ask(s, { command: plan.commandText, commandArgv: plan.argv, host: 'node', nodeId: 'a'.repeat(64), systemRunPlan: plan, security: 'allowlist', ask: 'on-miss' });
   await goTo(page, 'approvals');
+  // Not offered for a command that runs on the gateway host itself.
+  const onGateway = await ask(s, { command: 'make test', commandArgv: ['make', 'test'] });
+  await expect(card(page, onGateway.id).getByRole('button', { name: 'Allow for 30 minutes' })).toBeDisabled();
   await card(page, a.id).getByRole('button', { name: 'Allow for 30 minutes' }).click();
   expect((await a.final).payload.decision).toBe('allow-once');
   const grant = page.getByTestId('grant-row');
   await expect(grant).toHaveCount(1);
-  await expect(grant.getByTestId('approval-command')).toHaveText('make test');
+  await expect(grant.getByTestId('approval-command')).toHaveText('/usr/bin/make test');
   await expect(grant.getByRole('timer')).toHaveAccessibleName(/^Expires in (29:\d\d|30:00)$/);
   await grant.getByRole('button', { name: /^Revoke/ }).click();
   await expect(grant).toHaveCount(0);

@@ -297,7 +297,9 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
             {busy === 'allow-once' ? 'Allowing…' : 'Allow once'}
           </button>
           <button type="button" className="btn btn-secondary" data-action="allow-30m" disabled={busy !== null || expired || !allowed.includes(ALLOW_FOR_30_MINUTES)} onClick={() => decide(ALLOW_FOR_30_MINUTES)}
-            title={`Allow now, and the same command in the same folder for the same agent on this node for ${GRANT_MINUTES} minutes`}>
+            title={allowed.includes(ALLOW_FOR_30_MINUTES)
+            ? `Allow now, and the same command in the same folder for the same agent on this node for ${GRANT_MINUTES} minutes`
+            : 'Offered only for a command on a node that could also be always allowed'}>
             {busy === ALLOW_FOR_30_MINUTES ? 'Allowing…' : `Allow for ${GRANT_MINUTES} minutes`}
           </button>
           <button type="button" className="btn btn-secondary" data-action="allow-always" disabled={busy !== null || expired || !allowed.includes('allow-always')} onClick={() => decide('allow-always')}
