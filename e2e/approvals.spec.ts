@@ -2,39 +2,13 @@
 // phases), the window answers, and the requester's own socket receives the decision.
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { connectDevice, type Frame, type TestSocket } from '../electron/testing/device-client';
+import type { TestSocket } from '../electron/testing/device-client';
+import { approvalRequester, askApproval, echoParams, nodeParams } from '../electron/testing/exec-approval-client';
 import { test, expect, goTo, type RunningGateway } from './gateway-fixture';
 
-/** A device-less client holding the gateway token, allowed to ask for approvals (as an agent runtime would). */
-async function requester(gw: RunningGateway, clientId = 'gateway-client'): Promise<TestSocket> {
-  const { socket, res } = await connectDevice(gw.wsUrl, null, {
-    token: gw.token, scopes: ['operator.approvals', 'operator.read'], noDevice: true, clientId, clientMode: 'backend', displayName: 'e2e agent runtime',
-  });
-  expect(res.ok, JSON.stringify(res.error)).toBe(true);
-  return socket;
-}
-
-interface Asked {
-  id: string;
-  accepted: Frame;
-  /** The request's second `res` frame: the decision (null on timeout). */
-  final: Promise<Frame>;
-}
-
-/** exec.approval.request with twoPhase: waits for `accepted`, returns the final frame as a promise. */
-async function ask(s: TestSocket, over: Record<string, unknown> = {}): Promise<Asked> {
-  const id = randomUUID();
-  const reqId = `ask-${id}`;
-  s.send({
-    type: 'req', id: reqId, method: 'exec.approval.request',
-    params: { id, command: 'echo hi', commandArgv: ['echo', 'hi'], cwd: '/tmp', host: 'gateway', agentId: 'main', sessionKey: 'agent:main:main', timeoutMs: 120_000, twoPhase: true, ...over },
-  });
-  const accepted = await s.next((f) => f.type === 'res' && f.id === reqId);
-  expect(accepted.ok, JSON.stringify(accepted.error)).toBe(true);
-  expect(accepted.payload.status).toBe('accepted');
-  const final = s.next((f) => f.type === 'res' && f.id === reqId && f !== accepted && f.payload?.status !== 'accepted', 15_000);
-  return { id, accepted, final };
-}
+const requester = (gw: RunningGateway): Promise<TestSocket> => approvalRequester(gw.wsUrl, gw.token);
+/** `echo hi` on the gateway host, with `over` replacing any parameter. */
+const ask = (s: TestSocket, over: Record<string, unknown> = {}) => askApproval(s, echoParams(over));
 
 function card(page: Page, id: string) {
   return page.locator(`[data-approval-id="${id}"]`);
@@ -106,8 +80,7 @@ test('a request answered elsewhere leaves the view at once; a risky command says
 test('Allow for 30 minutes answers allow-once, lists the grant with its expiry, and Revoke removes it', async ({ dashboard: page, gateway }) => {
   const s = await requester(gateway);
   // A grant binds a node command (argv, cwd, node, agent): the request names a node and its prepared plan.
-  const plan = { argv: ['/usr/bin/make', 'test'], cwd: '/tmp', commandText: '/usr/bin/make test', commandPreview: null, agentId: 'main', sessionKey: 'agent:main:main' };
-  const a = await ask(s, { command: plan.commandText, commandArgv: plan.argv, host: 'node', nodeId: 'a'.repeat(64), systemRunPlan: plan, security: 'allowlist', ask: 'on-miss' });
+  const a = await askApproval(s, nodeParams('a'.repeat(64)));
   await goTo(page, 'approvals');
   // Not offered for a command that runs on the gateway host itself.
   const onGateway = await ask(s, { command: 'make test', commandArgv: ['make', 'test'] });

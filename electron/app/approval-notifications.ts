@@ -11,6 +11,7 @@ import { approvalBody, approvalNeedsReview, approvalTitle } from './approval-tex
 
 export const MAX_LIVE_APPROVALS = 3;
 const GROUP_ID = 'loopgate-approvals';
+const ACTED_KEEP = 256;
 
 export interface ApprovalNotifierDeps {
   approvals: Pick<ApprovalsHandle, 'resolveApproval' | 'on'>;
@@ -41,7 +42,10 @@ export class ApprovalNotifier {
   private readonly live = new Map<string, Notification>();
   private readonly overflow = new Set<string>();
   private summary: { notification: Notification; count: number } | null = null;
-  /** Activations already acted on: Windows can deliver one click through several paths. */
+  /**
+   * Requests answered from a notification: Windows can deliver one press through several paths, the second
+   * after the answer has already withdrawn the notification. Kept past the withdrawal, the oldest dropped.
+   */
   private readonly acted = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly platform: NodeJS.Platform;
@@ -103,7 +107,6 @@ export class ApprovalNotifier {
       n.close();
     }
     if (this.overflow.delete(ev.id)) this.refreshSummary();
-    this.acted.delete(ev.id);
   }
 
   private show(a: LoopgateApprovalView): void {
@@ -141,6 +144,7 @@ export class ApprovalNotifier {
     if (index !== 0 && index !== 1) return;
     if (this.acted.has(id)) return;
     this.acted.add(id);
+    if (this.acted.size > ACTED_KEEP) this.acted.delete(this.acted.values().next().value!);
     const decision = index === 0 ? 'deny' : 'allow-once';
     this.deps.approvals.resolveApproval(id, decision).catch((err: unknown) => {
       // Answered elsewhere or timed out meanwhile: the window says what happened.
