@@ -6,21 +6,12 @@ import { connectDevice, type TestSocket } from '../testing/device-client';
 import { startFakeNode, type FakeNode } from '../testing/fake-node';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 import { approveNodeCommands } from '../testing/node-commands';
+import { connectApprover } from '../testing/approval-client';
 
 let h: Harness;
 let node: FakeNode;
 let approver: TestSocket;
 let requester: TestSocket;
-
-/** An OpenClaw-style approval client: admin + approvals, cap exec-approvals. */
-export async function connectApprover(url: string, token: string): Promise<TestSocket> {
-  const r = await connectDevice(url, null, {
-    token, scopes: ['operator.admin', 'operator.approvals'], clientId: 'gateway-client', clientMode: 'backend', displayName: 'listener',
-    tamper: (p) => { p.caps = ['exec-approvals']; },
-  });
-  assert.equal(r.res.ok, true, JSON.stringify(r.res.error));
-  return r.socket;
-}
 
 function plan(argv = ['/usr/bin/echo', 'hi'], cwd = '/tmp') {
   return {
