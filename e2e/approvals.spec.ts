@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import type { TestSocket } from '../electron/testing/device-client';
 import { approvalRequester, askApproval, echoParams, nodeParams } from '../electron/testing/exec-approval-client';
+import { NODE_COMMANDS, startFakeNode } from '../electron/testing/fake-node';
 import { test, expect, goTo, type RunningGateway } from './gateway-fixture';
 
 const requester = (gw: RunningGateway): Promise<TestSocket> => approvalRequester(gw.wsUrl, gw.token);
@@ -129,4 +130,26 @@ test('a thousand waiting commands: one count, a handful of cards in the page, an
   await page.getByTestId('approval-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
   await expect(card(page, ids[3]![249]!)).toBeVisible();
   for (const s of clients) s.close();
+});
+
+test('a node whose declared commands wait: listed with its commands, Reject refuses them, Activity records both', async ({ dashboard: page, gateway }) => {
+  const node = await startFakeNode(gateway.wsUrl, gateway.token, { displayName: 'lab node' });
+  await goTo(page, 'approvals');
+  const nodeCard = page.getByTestId('node-request-card');
+  await expect(nodeCard).toHaveCount(1);
+  await expect(nodeCard).toContainText('lab node');
+  await expect(nodeCard).toContainText('New node');
+  for (const c of NODE_COMMANDS) await expect(nodeCard.getByText(`+ ${c}`, { exact: true })).toBeVisible();
+  await expect(page.getByTestId('nav-approvals')).toHaveAccessibleName('Approvals, 1 waiting');
+  await nodeCard.getByRole('button', { name: 'Reject' }).click();
+  await expect(nodeCard).toHaveCount(0);
+  // What it declared is not relayed: node.invoke of a command not approved is refused.
+  const admin = await gateway.admin();
+  const res = await admin.request('node.invoke', { nodeId: node.id.deviceId, command: 'system.which', params: { bins: ['ls'] }, idempotencyKey: randomUUID() });
+  expect(res.ok).toBe(false);
+  await goTo(page, 'activity');
+  const rows = page.locator('[data-testid="audit-entry"][data-kind="node-commands"]');
+  await expect(rows.filter({ hasText: 'Node commands asked' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'Node commands denied' })).toHaveCount(1);
+  node.socket.close();
 });
