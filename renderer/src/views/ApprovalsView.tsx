@@ -202,7 +202,9 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
   const command = useMemo(() => displayCommand(req.commandText, req.commandSpans), [req]);
   const preview = useMemo(() => (req.commandPreview ? displayCommand(req.commandPreview) : null), [req]);
   const risks = useMemo(() => {
-    const out = (req.risks ?? []).map((r) => RISK_TEXT[r] ?? RISK_TEXT.other);
+    // The gateway's own warning lines say more than the generic "flagged" sentence.
+    const hasWarning = Boolean(req.warningText?.trim()) || (req.warningLines?.length ?? 0) > 0;
+    const out = (req.risks ?? []).filter((r) => !(r === 'warning' && hasWarning)).map((r) => RISK_TEXT[r] ?? RISK_TEXT.other);
     if (command.hiddenCount > 0) out.push('The command contains hidden or control characters.');
     return [...new Set(out)];
   }, [req, command]);
@@ -277,7 +279,10 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
           <dt>Working folder</dt>
           <dd className="mono">{shown(req.cwd) || <span className="muted">not given</span>}</dd>
           <dt>Node</dt>
-          <dd>{nodeName ? <>{nodeName} <ReportedTag /></> : null} <span className="mono small">{req.nodeId ? shortId(req.nodeId) : (shown(req.host) || '—')}</span></dd>
+          <dd>
+          {req.nodeId ? <>{nodeName ? <>{nodeName} <ReportedTag /> </> : null}<span className="mono small">{shortId(req.nodeId)}</span></>
+            : req.host === 'gateway' ? 'this machine (the gateway host)' : shown(req.host) || '—'}
+        </dd>
           <dt>Agent</dt>
           <dd>{shown(req.agentId) || <span className="muted">—</span>}</dd>
           <dt>Session</dt>
