@@ -19,6 +19,15 @@ const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 export const APPROVALS_PAINT_LIMIT_MS = 1000;
 export const APPROVALS_ANSWER_LIMIT_MS = 100;
 
+/** The little of the page's DOM the measurement reads. */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  closest(selector: string): PageElement | null;
+}
+interface PageGlobals {
+  document: { activeElement: PageElement | null };
+}
+
 export interface ApprovalsRenderResult {
   /** Navigation start → the view painted with 1,000 waiting. */
   paintedMs: number;
@@ -75,13 +84,21 @@ export async function runApprovalsRenderBench(opts: { log?: (line: string) => vo
     log(`painted ${marks.painted.toFixed(0)} ms with ${marks.count} waiting (${marks.cards} cards in the DOM)`);
     const times: number[] = [];
     for (let i = 0; i < ANSWERS; i++) {
-      // Strings, not functions: this file is type-checked without the DOM library.
-      const focusedId = `(document.activeElement && document.activeElement.getAttribute('data-action') === 'deny' ? document.activeElement.closest('[data-approval-id]').getAttribute('data-approval-id') : '')`;
-      await page.waitForFunction(`${focusedId} !== ''`, undefined, { timeout: 5000 });
-      const before = await page.evaluate<string>(focusedId);
+      // The page's CSP forbids string evaluation, so these are functions; they reach the DOM through globalThis
+      // (this file is type-checked without the DOM library).
+      const focusedId = (): string => {
+        const el = (globalThis as unknown as PageGlobals).document.activeElement;
+        return el && el.getAttribute('data-action') === 'deny' ? el.closest('[data-approval-id]')?.getAttribute('data-approval-id') ?? '' : '';
+      };
+      await page.waitForFunction(focusedId, undefined, { timeout: 5000 });
+      const before = await page.evaluate(focusedId);
       const t0 = Date.now();
       await page.keyboard.press('Escape');
-      await page.waitForFunction(`(() => { const id = ${focusedId}; return id !== '' && id !== ${JSON.stringify(before)}; })()`, undefined, { timeout: 5000 });
+      await page.waitForFunction((prev: string) => {
+        const el = (globalThis as unknown as PageGlobals).document.activeElement;
+        const id = el && el.getAttribute('data-action') === 'deny' ? el.closest('[data-approval-id]')?.getAttribute('data-approval-id') ?? '' : '';
+        return id !== '' && id !== prev;
+      }, before, { timeout: 5000 });
       times.push(Date.now() - t0);
     }
     times.sort((a, b) => a - b);
