@@ -68,6 +68,18 @@ async function main(): Promise<void> {
     }
   }
 
+  // The Approvals view with 1,000 waiting exec approvals in Chromium.
+  if (existsSync(join(import.meta.dirname, 'render-approvals.ts'))) {
+    try {
+      const { runApprovalsRenderBench, APPROVALS_PAINT_LIMIT_MS, APPROVALS_ANSWER_LIMIT_MS } = await import('./render-approvals');
+      const r = await runApprovalsRenderBench();
+      add('Approvals view with 1,000 waiting: painted', `≤ ${APPROVALS_PAINT_LIMIT_MS} ms`, `${round(r.paintedMs, 0)} ms (${r.domCards} cards in the page)`, r.paintedMs <= APPROVALS_PAINT_LIMIT_MS);
+      add('Approvals view with 1,000 waiting: Escape → next request focused (median)', `≤ ${APPROVALS_ANSWER_LIMIT_MS} ms`, `${round(r.answerMedianMs, 0)} ms`, r.answerMedianMs <= APPROVALS_ANSWER_LIMIT_MS);
+    } catch (e) {
+      console.log(`approvals render bench skipped: ${(e as Error).message}`);
+    }
+  }
+
   const md = [
     '# Benchmarks',
     '',

@@ -36,7 +36,7 @@ export async function openDashboard(page: Page, link: string): Promise<void> {
   await expect(page.getByRole('status', { name: 'Connected to the gateway' })).toBeVisible();
 }
 
-export async function goTo(page: Page, view: 'devices' | 'requests' | 'activity' | 'settings'): Promise<void> {
+export async function goTo(page: Page, view: 'devices' | 'requests' | 'approvals' | 'activity' | 'settings'): Promise<void> {
   await page.getByTestId(`nav-${view}`).click();
   await expect(page.getByTestId(`nav-${view}`)).toHaveAttribute('aria-current', 'page');
 }

@@ -18,6 +18,11 @@ export const GatewayConfigSchema = z.strictObject({
     denyCooldownMs: z.number().int().min(0).max(86_400_000),
     maxPayloadBytes: z.number().int().min(1024).max(26_214_400),
   }),
+  /** Exec approvals; absent in files written before they existed (the defaults apply). */
+  approvals: z.strictObject({
+    /** How long a request waits for the user before it is denied (OpenClaw's default: 30 minutes). */
+    timeoutMs: z.number().int().min(1000).max(86_400_000),
+  }).optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
@@ -30,6 +35,7 @@ export function defaultConfig(): GatewayConfig {
     silentApproval: { enabled: true, ceiling: null },
     pairingPaused: false,
     limits: { pendingMax: 32, pendingPerAddress: 4, pendingTtlMs: 300_000, denyCooldownMs: 30_000, maxPayloadBytes: 1_048_576 },
+    approvals: { timeoutMs: 1_800_000 },
   };
 }
 
@@ -52,6 +58,7 @@ export function strictConfig(): GatewayConfig {
 export const CONFIG_PATHS = [
   'port', 'silentApproval.enabled', 'silentApproval.ceiling', 'pairingPaused',
   'limits.pendingMax', 'limits.pendingPerAddress', 'limits.pendingTtlMs', 'limits.denyCooldownMs', 'limits.maxPayloadBytes',
+  'approvals.timeoutMs',
 ] as const;
 
 /** A copy of `config` with `path` set to `value`, or an error message naming what is wrong. */
@@ -60,7 +67,7 @@ export function setConfigPath(config: GatewayConfig, path: string, value: unknow
   const next = structuredClone(config) as unknown as Record<string, unknown>;
   const parts = path.split('.');
   let node = next;
-  for (const p of parts.slice(0, -1)) node = node[p] as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
   node[parts[parts.length - 1]!] = value;
   const parsed = GatewayConfigSchema.safeParse(next);
   if (!parsed.success) return { ok: false, error: `invalid value for ${path}: ${parsed.error.issues.map((i) => i.message).join('; ')}` };

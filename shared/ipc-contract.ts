@@ -17,6 +17,8 @@ export interface InvokeChannels {
 /** main → renderer, fire and forget (webContents.send / ipcRenderer.on). */
 export interface SendChannels {
   'window:show-request': (requestId: string) => void;
+  /** Open the Approvals view on one exec approval (notification or tray). */
+  'window:show-approval': (approvalId: string) => void;
 }
 
 /** What the preload exposes as `window.loopgate` — and nothing else. */
@@ -24,6 +26,8 @@ export interface LoopgateBridge {
   connectInfo(): Promise<ConnectInfo>;
   /** Called when the user picked a request in a notification or the tray; returns an unsubscribe. */
   onShowRequest(cb: (requestId: string) => void): () => void;
+  /** Called when the user picked an exec approval in a notification or the tray; returns an unsubscribe. */
+  onShowApproval(cb: (approvalId: string) => void): () => void;
 }
 
 export type BridgeKey = keyof LoopgateBridge;

@@ -25,9 +25,14 @@ const WRITE_METHODS = [
 const PAIRING_METHODS = [
   'node.pair.request', 'node.pair.list', 'node.pair.approve', 'node.pair.reject', 'node.pair.verify', 'device.pair.list',
   'device.pair.approve', 'device.pair.reject', 'device.pair.remove', 'device.token.rotate', 'device.token.revoke',
-  'node.rename', 'loopgate.device.narrow',
+  'node.rename', 'loopgate.device.narrow', 'node.pair.remove',
 ];
-const APPROVALS_METHODS = ['exec.approval.request', 'exec.approval.waitDecision', 'exec.approval.resolve'];
+const APPROVALS_METHODS = [
+  'exec.approval.request', 'exec.approval.waitDecision', 'exec.approval.resolve', 'exec.approval.get', 'exec.approval.list',
+  'exec.approval.grants.list', 'exec.approval.grants.revoke', 'approval.get', 'approval.resolve', 'plugin.approval.list',
+  'openclaw.approval.list', 'loopgate.approvals.list', 'loopgate.approvals.resolve', 'loopgate.approvals.grants',
+  'loopgate.approvals.grants.revoke',
+];
 
 const METHOD_SCOPE = new Map<string, string>([
   ...READ_METHODS.map((m) => [m, SCOPE.read] as const),
@@ -50,6 +55,14 @@ export const EVENT_SCOPES: Record<string, readonly string[]> = {
   'loopgate.store': [SCOPE.pairing],
   'loopgate.devices': [SCOPE.pairing],
   'loopgate.config': [SCOPE.read],
+  // Sent only to approval clients that may see the record (electron/approvals/approval-routing.ts).
+  'exec.approval.requested': [SCOPE.approvals],
+  'exec.approval.resolved': [SCOPE.approvals],
+  'loopgate.approval.requested': [SCOPE.admin],
+  'loopgate.approval.resolved': [SCOPE.admin],
+  'loopgate.approval.grants': [SCOPE.admin],
+  'node.pair.requested': [SCOPE.pairing],
+  'node.pair.resolved': [SCOPE.pairing],
   presence: [SCOPE.read],
   'node.invoke.request': [],
   tick: [],

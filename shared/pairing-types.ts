@@ -89,6 +89,28 @@ export interface AuditEntry {
   address?: string;
   locality?: 'local' | 'browser' | 'remote';
   displayName?: string;
+  /** What the entry is about; absent means device pairing. */
+  kind?: 'exec-approval' | 'node-commands';
+  /** Exec approvals: the command, where it runs, who asked and how it ended. */
+  exec?: ExecAuditDetail;
+  /** Node command surfaces: the commands and caps asked for or approved. */
+  commands?: string[];
+  caps?: string[];
+}
+
+export interface ExecAuditDetail {
+  approvalId: string;
+  command: string;
+  cwd: string | null;
+  nodeId: string | null;
+  agentId: string | null;
+  sessionKey: string | null;
+  /** Who asked (the requesting connection's label). */
+  requester: string;
+  /** allow-once | allow-always | allow-for-30-minutes | deny; null when it timed out or had no route. */
+  decision?: string | null;
+  terminalReason?: string;
+  grantId?: string;
 }
 
 export interface StoreHealth {

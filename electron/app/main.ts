@@ -8,6 +8,7 @@ import type { GatewayHandle } from '../gateway/gateway-handle';
 import { APP_ORIGIN } from './app-origin';
 import { registerIpc, TrustedSenders } from './ipc';
 import { RequestNotifier } from './notifications';
+import { ApprovalNotifier } from './approval-notifications';
 import { openPrefs } from './prefs';
 import type { NotificationPrefs } from './prefs-migrations';
 import { registerAppScheme, serveApp } from './protocol';
@@ -39,6 +40,7 @@ export interface AppController {
   window: AppWindow;
   tray: LoopgateTray;
   notifier: RequestNotifier;
+  approvalNotifier: ApprovalNotifier;
   quit(): Promise<void>;
 }
 
@@ -90,12 +92,15 @@ async function startApp(openAtStart: boolean): Promise<AppController | null> {
     if (requestId) window.openOnRequest(requestId);
     else window.show();
   };
+  const openApproval = (approvalId: string): void => window.openOnApproval(approvalId);
 
   let quitting: Promise<void> | null = null;
   const quit = (): Promise<void> => {
     // Close the gateway first (clients get 'shutdown', the store is flushed), then leave.
     quitting ??= (async () => {
+      gateway.approvals.setApprovalRoute(false);
       notifier.dispose();
+      approvalNotifier.dispose();
       tray.destroy();
       window.destroy();
       disposeIpc();
@@ -111,7 +116,10 @@ async function startApp(openAtStart: boolean): Promise<AppController | null> {
 
   const notifier = new RequestNotifier({ gateway, openWindow, settings: () => prefs.get().notifications, iconPath: paths.appIcon, log }).start();
   const notifications = { get: () => prefs.get().notifications, set: (v: NotificationPrefs) => prefs.setNotifications(v) };
-  const tray = new LoopgateTray({ gateway, openWindow, quit: () => void quit(), iconsDir: paths.iconsDir, notifications, log }).start();
+  const approvalNotifier = new ApprovalNotifier({ approvals: gateway.approvals, openApproval, settings: () => prefs.get().notifications, iconPath: paths.appIcon, log }).start();
+  const tray = new LoopgateTray({ gateway, openWindow, approvals: gateway.approvals, openApproval, quit: () => void quit(), iconsDir: paths.iconsDir, notifications, log }).start();
+  // The tray and notifications are now an approval route: requests wait for the user instead of failing at once.
+  gateway.approvals.setApprovalRoute(true);
 
   // Cmd+Q, OS logout, app.quit() from anywhere: same orderly path.
   app.on('before-quit', (event) => {
@@ -122,7 +130,7 @@ async function startApp(openAtStart: boolean): Promise<AppController | null> {
 
   // First run (no saved window yet) or an explicit --show: let the user see the app exists.
   if (openAtStart || prefs.get().window.bounds === undefined) window.show();
-  return { gateway, window, tray, notifier, quit };
+  return { gateway, window, tray, notifier, approvalNotifier, quit };
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<AppController | null> {

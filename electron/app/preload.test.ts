@@ -10,9 +10,9 @@ await import('./preload');
 
 const bridge = fake.exposed.get('loopgate') as LoopgateBridge;
 
-test('exposes exactly connectInfo and onShowRequest on "loopgate", and nothing else', () => {
+test('exposes exactly connectInfo, onShowRequest and onShowApproval on "loopgate", and nothing else', () => {
   assert.deepEqual([...fake.exposed.keys()], ['loopgate']);
-  assert.deepEqual(Object.keys(bridge).sort(), ['connectInfo', 'onShowRequest']);
+  assert.deepEqual(Object.keys(bridge).sort(), ['connectInfo', 'onShowApproval', 'onShowRequest']);
   for (const value of Object.values(bridge)) assert.equal(typeof value, 'function');
   // No raw ipcRenderer (or any object handle) leaks through.
   assert.ok(!Object.values(bridge).includes(fake.ipcRenderer as never));
@@ -42,4 +42,21 @@ test('a request shown before the page subscribed is handed to the first subscrib
   await Promise.resolve();
   assert.deepEqual(got, ['early-req']);
   off();
+});
+
+test('onShowApproval has its own channel: approval ids only, an early one kept for the first subscriber', async () => {
+  fake.ipcRenderer.emit('window:show-approval', {}, 'early-approval');
+  const approvals: string[] = [];
+  const requests: string[] = [];
+  const offA = bridge.onShowApproval((id) => approvals.push(id));
+  const offR = bridge.onShowRequest((id) => requests.push(id));
+  await Promise.resolve();
+  fake.ipcRenderer.emit('window:show-approval', {}, 'ap-1');
+  fake.ipcRenderer.emit('window:show-approval', {}, 42);
+  fake.ipcRenderer.emit('window:show-request', {}, 'req-7');
+  offA();
+  fake.ipcRenderer.emit('window:show-approval', {}, 'ap-2');
+  offR();
+  assert.deepEqual(approvals, ['early-approval', 'ap-1']);
+  assert.deepEqual(requests, ['req-7']);
 });

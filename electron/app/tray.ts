@@ -9,6 +9,9 @@ import type { ConfigHealth } from '../../shared/config';
 import type { PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { NotificationPrefs } from './prefs-migrations';
 import { localityText, shortFingerprint, trayLabel, needsReview } from './request-text';
+import type { ApprovalsHandle } from '../approvals/approvals-handle';
+import type { LoopgateApprovalView, LoopgateDecision } from '../../shared/exec-approval-types';
+import { approvalMenuItems } from './approval-menu';
 
 export const MAX_TRAY_REQUESTS = 10;
 
@@ -28,6 +31,10 @@ export type TrayGateway = Pick<GatewayHandle, 'pending' | 'storeHealth' | 'confi
 export interface TrayDeps {
   gateway: TrayGateway;
   openWindow(requestId?: string): void;
+  /** Exec approvals (the gateway's `approvals`): listed with Deny, Allow once when not risky, and Review. */
+  approvals?: Pick<ApprovalsHandle, 'approvals' | 'resolveApproval' | 'on'>;
+  /** Show the window's Approvals view on one approval. */
+  openApproval?(approvalId: string): void;
   quit(): void;
   iconsDir: string;
   platform?: NodeJS.Platform;
@@ -44,6 +51,8 @@ export interface TrayState {
   config?: ConfigHealth;
   paused: boolean;
   notifications?: NotificationPrefs;
+  /** Waiting exec approvals. */
+  approvals?: LoopgateApprovalView[];
 }
 
 export interface TrayActions {
@@ -52,11 +61,14 @@ export interface TrayActions {
   open(requestId?: string): void;
   togglePause(): void;
   setNotifications?(value: NotificationPrefs): void;
+  resolveApproval?(approvalId: string, decision: LoopgateDecision): void;
+  openApproval?(approvalId: string): void;
   quit(): void;
 }
 
-export function trayTooltip(pendingCount: number): string {
-  return pendingCount > 0 ? `Loopgate — ${pendingCount} pending` : 'Loopgate';
+export function trayTooltip(pendingCount: number, approvalCount = 0): string {
+  const parts = [pendingCount > 0 ? `${pendingCount} pending` : '', approvalCount > 0 ? `${approvalCount} ${approvalCount === 1 ? 'command' : 'commands'} waiting` : ''].filter(Boolean);
+  return parts.length > 0 ? `Loopgate — ${parts.join(', ')}` : 'Loopgate';
 }
 
 /** The whole menu as a template (pure, so tests read exactly what the user sees). */
@@ -93,6 +105,9 @@ export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemCo
   }
   if (n > MAX_TRAY_REQUESTS) {
     items.push({ label: `${n - MAX_TRAY_REQUESTS} more… Open Loopgate`, click: () => act.open() });
+  }
+  if (state.approvals && act.resolveApproval && act.openApproval) {
+    items.push(...approvalMenuItems(state.approvals, { resolve: act.resolveApproval, open: act.openApproval }));
   }
   items.push(
     { type: 'separator' },
@@ -147,6 +162,7 @@ export class LoopgateTray {
       this.deps.gateway.on('store', () => this.rebuild()),
       // Pause set from the window or the CLI arrives as a settings change.
       this.deps.gateway.on('config', () => this.rebuild()),
+      ...(this.deps.approvals ? [this.deps.approvals.on('approvals', () => this.rebuild())] : []),
     );
     this.rebuild();
     return this;
@@ -162,21 +178,28 @@ export class LoopgateTray {
     if (!tray || tray.isDestroyed()) return;
     const g = this.deps.gateway;
     const n10n = this.deps.notifications;
-    const state: TrayState = { pending: g.pending(), store: g.storeHealth(), config: g.configHealth(), paused: g.pairingPaused(), ...(n10n ? { notifications: n10n.get() } : {}) };
+    const ap = this.deps.approvals;
+    const state: TrayState = {
+      pending: g.pending(), store: g.storeHealth(), config: g.configHealth(), paused: g.pairingPaused(),
+      ...(n10n ? { notifications: n10n.get() } : {}),
+      ...(ap ? { approvals: ap.approvals() } : {}),
+    };
     this.lastTemplate = trayMenuTemplate(state, {
       approve: (id) => this.decide('approve', id),
       deny: (id) => this.decide('reject', id),
       open: (id) => this.deps.openWindow(id),
       togglePause: () => this.togglePause(),
       ...(n10n ? { setNotifications: (v: NotificationPrefs) => { n10n.set(v); this.rebuild(); } } : {}),
+      ...(ap ? { resolveApproval: (id: string, d: LoopgateDecision) => this.resolveApproval(id, d), openApproval: (id: string) => this.openApproval(id) } : {}),
       quit: () => this.deps.quit(),
     });
     tray.setContextMenu(Menu.buildFromTemplate(this.lastTemplate));
     const n = state.pending.length;
-    tray.setToolTip(trayTooltip(n));
+    const waiting = state.approvals?.length ?? 0;
+    tray.setToolTip(trayTooltip(n, waiting));
     // macOS shows the title beside the icon: just the count, nothing when idle.
-    if (this.platform === 'darwin') tray.setTitle(n > 0 ? String(n) : '');
-    const attention = n > 0 || !state.store.ok || state.config?.ok === false;
+    if (this.platform === 'darwin') tray.setTitle(n + waiting > 0 ? String(n + waiting) : '');
+    const attention = n + waiting > 0 || !state.store.ok || state.config?.ok === false;
     if (attention !== this.lastPendingIcon) {
       tray.setImage(this.icon(attention));
       this.lastPendingIcon = attention;
@@ -201,6 +224,19 @@ export class LoopgateTray {
       // Superseded or expired in the meantime: show the window, which explains the current state.
       this.log(`${kind} from tray failed for ${requestId}: ${(err as Error).message ?? err}`);
       this.deps.openWindow(requestId);
+    });
+  }
+
+  private openApproval(id: string): void {
+    if (this.deps.openApproval) this.deps.openApproval(id);
+    else this.deps.openWindow();
+  }
+
+  private resolveApproval(id: string, decision: LoopgateDecision): void {
+    this.deps.approvals?.resolveApproval(id, decision).catch((err: unknown) => {
+      // Answered elsewhere or timed out meanwhile: the window explains the current state.
+      this.log(`${decision} from tray failed for approval ${id}: ${(err as Error).message ?? err}`);
+      this.openApproval(id);
     });
   }
 

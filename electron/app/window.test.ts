@@ -144,3 +144,15 @@ test('openOnRequest shows the window and tells the renderer which request', asyn
   assert.equal(win.visible, true);
   w.destroy();
 });
+
+test('openOnApproval shows the window and names the approval on its own channel', async () => {
+  const { w } = makeWindow();
+  w.openOnApproval('ap-1');
+  const win = FakeBrowserWindow.instances.at(-1)!;
+  assert.equal(win.visible, true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(win.webContents.sent, [['window:show-approval', 'ap-1']]);
+  w.openOnApproval('ap-2');
+  assert.deepEqual(win.webContents.sent.at(-1), ['window:show-approval', 'ap-2']);
+  w.destroy();
+});

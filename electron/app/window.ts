@@ -74,11 +74,20 @@ export class AppWindow {
 
   /** Show the window on one request (notification click, tray item). */
   openOnRequest(requestId: string): void {
+    this.showOn('window:show-request', requestId);
+  }
+
+  /** Show the window's Approvals view on one exec approval (notification click, tray item). */
+  openOnApproval(approvalId: string): void {
+    this.showOn('window:show-approval', approvalId);
+  }
+
+  private showOn(channel: 'window:show-request' | 'window:show-approval', id: string): void {
     const win = this.show();
     const wc = win.webContents;
     // The preload holds the id until the page subscribes, so sending right after load is enough.
-    if (wc.isLoading()) wc.once('did-finish-load', () => send(wc, 'window:show-request', requestId));
-    else send(wc, 'window:show-request', requestId);
+    if (wc.isLoading()) wc.once('did-finish-load', () => send(wc, channel, id));
+    else send(wc, channel, id);
   }
 
   /** From now on 'close' really closes (quitting). */

@@ -1,6 +1,7 @@
 // The running gateway as the rest of the main process sees it (tray, notifications, window, CLI, tests).
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+import type { ApprovalsHandle } from '../approvals/approvals-handle';
 
 export interface GatewayOptions {
   /** Data folder: pairing store, audit log, gateway token, config. Created 0700. */
@@ -22,6 +23,8 @@ export interface GatewayTiming {
   pendingTtlMs: number;
   denyCooldownMs: number;
   lastSeenFlushMs: number;
+  /** Overrides the `approvals.timeoutMs` setting (tests). */
+  approvalTimeoutMs?: number;
 }
 
 export interface ApproveResult {
@@ -59,5 +62,7 @@ export interface GatewayHandle {
   setPairingPaused(paused: boolean): Promise<void>;
   pairingPaused(): boolean;
   on<K extends keyof GatewayEvents>(event: K, listener: GatewayEvents[K]): () => void;
+  /** Exec approvals, 30-minute grants and node command surfaces (tray, notifications, window IPC). */
+  readonly approvals: ApprovalsHandle;
   close(reason?: string): Promise<void>;
 }

@@ -12,6 +12,9 @@ import { EVENT_SCOPES } from '../../shared/methods';
 import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import { SCOPE, roleScopesAllow } from '../../shared/scopes';
 import { LOOPGATE_VERSION } from '../../shared/version';
+import { approvalMethods } from '../approvals/approval-methods';
+import type { ApprovalsHandle } from '../approvals/approvals-handle';
+import { ApprovalsHub } from '../approvals/approvals-hub';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
@@ -55,7 +58,7 @@ export class Gateway implements GatewayHandle {
   readonly owner = new OwnerCredentials();
   private readonly limiter = new AuthLimiter();
   private readonly emitter = new EventEmitter();
-  private readonly conns = new Map<string, Connection>();
+  readonly conns = new Map<string, Connection>();
   private readonly preauth = new Map<string, number>();
   private devicesEvent: { connected: Map<string, boolean>; changed: boolean; timer: NodeJS.Timeout | undefined } = { connected: new Map(), changed: false, timer: undefined };
   /** Live connections per device id, for the "connected now" flag of 10,000 devices at O(1) each. */
@@ -76,6 +79,7 @@ export class Gateway implements GatewayHandle {
     readonly config: GatewayConfigStore,
     readonly sessions: SessionRegistry,
     readonly pairing: PairingService,
+    readonly hub: ApprovalsHub,
     private token: string,
     private readonly server: Server,
     private readonly wss: WebSocketServer,
@@ -104,7 +108,19 @@ export class Gateway implements GatewayHandle {
       (deviceId) => late.gw?.isDeviceConnected(deviceId) ?? false,
     );
     pairing.setPaused(cfg.pairingPaused);
-    const gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss);
+    const hub = await ApprovalsHub.open(home, {
+      connections: () => late.gw?.conns.values() ?? [],
+      nodeConnection: (nodeId) => late.gw?.nodeConnection(nodeId),
+      approvalTimeoutMs: () => timing.approvalTimeoutMs ?? config.get().approvals?.timeoutMs ?? 1_800_000,
+      audit: (entry) => {
+        const full = { ts: Date.now(), ...entry };
+        void audit.append(full);
+        late.gw?.broadcast('loopgate.audit', full, full.deviceId);
+      },
+      broadcast: (event, payload) => late.gw?.broadcast(event, payload),
+      log: (line) => late.gw?.log(line),
+    });
+    const gw = new Gateway(opts, timing, config, sessions, pairing, hub, token, server, wss);
     late.gw = gw;
     gw.wire();
     const settings = config.health();
@@ -116,7 +132,7 @@ export class Gateway implements GatewayHandle {
   // ---- wiring -----------------------------------------------------------------------------------
 
   private wire(): void {
-    this.router.register({ ...systemMethods(this), ...sessionMethods(this), ...pairingMethods(this), ...nodeMethods(this) });
+    this.router.register({ ...systemMethods(this), ...sessionMethods(this), ...pairingMethods(this), ...nodeMethods(this), ...approvalMethods(this.hub) });
     this.features.methods = this.router.names();
     const p = this.pairing;
     p.on('requested', (req) => {
@@ -128,7 +144,11 @@ export class Gateway implements GatewayHandle {
       this.emitter.emit('resolved', ev);
     });
     p.on('pending', (list) => this.emitter.emit('pending', list));
-    p.on('audit', (entry) => this.broadcast('loopgate.audit', entry, entry.deviceId));
+    p.on('audit', (entry) => {
+      this.broadcast('loopgate.audit', entry, entry.deviceId);
+      // A removed device's node command surface must be approved again if it ever comes back.
+      if (entry.decision === 'removed' && !entry.kind) void this.hub.surfaces.forget(entry.deviceId).catch(() => {});
+    });
     let lastHealth = JSON.stringify(p.store.health());
     p.store.onChange(() => {
       this.devicesEvent.changed = true;
@@ -245,6 +265,7 @@ export class Gateway implements GatewayHandle {
       this.countDevice(conn.identity?.deviceId, -1);
       if (conn.ownerHandle) this.owner.release(conn.ownerHandle);
       this.invocations.dropConnection(conn);
+      this.hub.connectionClosed(conn);
       if (conn.identity && conn.identity.clientMode !== 'cli') this.broadcastPresence(conn);
     });
   }
@@ -287,6 +308,7 @@ export class Gateway implements GatewayHandle {
       conn.ownerHandle = result.ownerHandle;
       this.countDevice(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
+      if (result.identity.role === 'node' && result.identity.deviceId) this.hub.nodeConnected(conn);
       if (result.identity.clientMode !== 'cli') this.broadcastPresence(conn);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
@@ -425,10 +447,14 @@ export class Gateway implements GatewayHandle {
   describeNode(c: Connection): unknown {
     const i = c.identity!;
     const rec = this.pairing.store.get(i.deviceId!);
+    // caps/commands: what node.invoke will relay (declared and approved); the rest waits for the user.
+    const eff = this.hub.surfaces.effective(i.deviceId!, i);
+    const st = this.hub.surfaces.state(i.deviceId!);
     return {
       nodeId: i.deviceId, displayName: rec?.displayName ?? i.displayName, platform: i.platform, version: i.version,
-      deviceFamily: i.deviceFamily, caps: i.caps, commands: i.commands, connected: true, connectedAtMs: i.connectedAtMs,
-      remoteIp: i.local ? undefined : c.peer, paired: !!rec,
+      deviceFamily: i.deviceFamily, caps: eff.caps, commands: eff.commands, declaredCaps: i.caps, declaredCommands: i.commands,
+      approvalState: st.approvalState, ...(st.pending ? { pendingRequestId: st.pending.requestId, pendingDeclaredCommands: st.pending.commands, pendingDeclaredCaps: st.pending.caps } : {}),
+      connected: true, connectedAtMs: i.connectedAtMs, remoteIp: i.local ? undefined : c.peer, paired: !!rec,
     };
   }
 
@@ -484,6 +510,10 @@ export class Gateway implements GatewayHandle {
   }
 
   // ---- GatewayHandle ----------------------------------------------------------------------------
+
+  get approvals(): ApprovalsHandle {
+    return this.hub;
+  }
 
   get url(): string {
     return `ws://127.0.0.1:${this.port}`;
@@ -544,7 +574,7 @@ export class Gateway implements GatewayHandle {
     return () => this.emitter.off(event, safe);
   }
 
-  private log(line: string): void {
+  log(line: string): void {
     (this.opts.log ?? ((l: string) => process.stderr.write(`loopgate: ${l}\n`)))(line);
   }
 
@@ -558,6 +588,7 @@ export class Gateway implements GatewayHandle {
     for (const c of this.conns.values()) c.ws.terminate();
     this.conns.clear();
     this.pairing.close();
+    this.hub.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections?.();
     await this.pairing.store.close();

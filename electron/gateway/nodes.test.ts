@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectDevice, createIdentity, type TestSocket } from '../testing/device-client';
 import { startHarness, type Harness } from '../testing/gateway-harness';
+import { approveNodeCommands } from '../testing/node-commands';
 
 let h: Harness;
 let node: TestSocket;
@@ -18,6 +19,7 @@ before(async () => {
   assert.equal(n.res.ok, true, JSON.stringify(n.res.error));
   node = n.socket;
   operator = (await connectDevice(h.url, null, { token: h.token, scopes: ['operator.write'] })).socket;
+  await approveNodeCommands(h.url, h.token, nodeId.deviceId);
 });
 after(async () => {
   node.close();

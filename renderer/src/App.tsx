@@ -1,20 +1,21 @@
 // The window: sidebar navigation, status banners (gateway unreachable, store quarantined, pairing paused), views.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { DashboardStore } from './store';
-import { useDashboard } from './use-dashboard';
+import { useApprovals, useDashboard } from './use-dashboard';
 import { useTheme } from './use-theme';
 import { bridge } from './bridge';
 import { useNow } from './format';
 import { NoticeProvider, errorText, useNotify } from './components/ui';
-import { IconActivity, IconAlert, IconDevices, IconInbox, IconMoon, IconPause, IconSettings, IconShield, IconSun } from './components/icons';
+import { IconActivity, IconAlert, IconDevices, IconInbox, IconMoon, IconPause, IconSettings, IconShield, IconSun, IconTerminal } from './components/icons';
 import { DEFAULT_FILTERS, DevicesView, type DeviceFilters } from './views/DevicesView';
 import { DeviceDetail } from './views/DeviceDetail';
 import { RequestsView } from './views/RequestsView';
 import { ActivityView } from './views/ActivityView';
+import { ApprovalsView } from './views/ApprovalsView';
 import { SettingsView } from './views/SettingsView';
 import { ConnectScreen } from './views/ConnectScreen';
 
-export type ViewName = 'devices' | 'requests' | 'activity' | 'settings';
+export type ViewName = 'devices' | 'requests' | 'approvals' | 'activity' | 'settings';
 
 /** A request to bring into view (notification, tray, `?request=`); `seq` makes asking twice for one id count. */
 export interface FocusRequest {
@@ -22,11 +23,12 @@ export interface FocusRequest {
   seq: number;
 }
 
-function initialView(): { view: ViewName; requestId: string | null; deviceId: string | null } {
+function initialView(): { view: ViewName; requestId: string | null; deviceId: string | null; approvalId: string | null } {
   const p = new URLSearchParams(location.search);
   const v = p.get('view');
-  const view: ViewName = v === 'requests' || v === 'activity' || v === 'settings' || v === 'devices' ? v : 'devices';
-  return { view, requestId: p.get('request'), deviceId: p.get('device') };
+  const approvalId = p.get('approval');
+  const view: ViewName = approvalId ? 'approvals' : v === 'requests' || v === 'approvals' || v === 'activity' || v === 'settings' || v === 'devices' ? v : 'devices';
+  return { view, requestId: p.get('request'), deviceId: p.get('device'), approvalId };
 }
 
 export function App({ store }: { store: DashboardStore }) {
@@ -45,6 +47,8 @@ function Shell({ store }: { store: DashboardStore }) {
   const [view, setView] = useState<ViewName>(init.view);
   const [deviceId, setDeviceId] = useState<string | null>(init.deviceId);
   const [focusRequest, setFocusRequest] = useState<FocusRequest | null>(init.requestId ? { id: init.requestId, seq: 1 } : null);
+  const [focusApproval, setFocusApproval] = useState<FocusRequest | null>(init.approvalId ? { id: init.approvalId, seq: 1 } : null);
+  const approvals = useApprovals(store.approvals);
   const [filters, setFilters] = useState<DeviceFilters>(DEFAULT_FILTERS);
   /** After Back from Device detail: the device whose row takes the focus (the list, when it is gone). */
   const [returnFocus, setReturnFocus] = useState<string | null>(null);
@@ -66,6 +70,7 @@ function Shell({ store }: { store: DashboardStore }) {
   }, [deviceId]);
   const returnFocusDone = useCallback(() => setReturnFocus(null), []);
   const focusRequestHandled = useCallback(() => setFocusRequest((cur) => (cur ? { ...cur, id: '' } : cur)), []);
+  const focusApprovalHandled = useCallback(() => setFocusApproval((cur) => (cur ? { ...cur, id: '' } : cur)), []);
 
   // A layout effect: it runs before the views' own effects, which may scroll something into view.
   useLayoutEffect(() => {
@@ -77,6 +82,12 @@ function Shell({ store }: { store: DashboardStore }) {
     setFocusRequest((cur) => ({ id: requestId, seq: (cur?.seq ?? 0) + 1 }));
     setDeviceId(null);
     setView('requests');
+  }), []);
+  // A notification or tray entry for an exec approval opens the Approvals view on it.
+  useEffect(() => bridge()?.onShowApproval?.((approvalId) => {
+    setFocusApproval((cur) => ({ id: approvalId, seq: (cur?.seq ?? 0) + 1 }));
+    setDeviceId(null);
+    setView('approvals');
   }), []);
 
   const setPaused = async (paused: boolean) => {
@@ -97,9 +108,11 @@ function Shell({ store }: { store: DashboardStore }) {
 
   const device = deviceId ? s.paired.find((d) => d.deviceId === deviceId) : undefined;
   const paused = s.config?.pairingPaused ?? false;
+  const approvalCount = approvals.pending.length + approvals.nodeRequests.length;
   const nav: Array<{ id: ViewName; label: string; icon: ReactElement; count?: number; countLabel?: string; alert?: boolean }> = [
     { id: 'devices', label: 'Devices', icon: <IconDevices />, count: s.paired.length, countLabel: 'paired' },
     { id: 'requests', label: 'Requests', icon: <IconInbox />, count: s.pending.length, countLabel: 'pending', alert: s.pending.length > 0 },
+    { id: 'approvals', label: 'Approvals', icon: <IconTerminal />, count: approvalCount, countLabel: 'waiting', alert: approvalCount > 0 },
     { id: 'activity', label: 'Activity', icon: <IconActivity /> },
     { id: 'settings', label: 'Settings', icon: <IconSettings /> },
   ];
@@ -219,6 +232,9 @@ function Shell({ store }: { store: DashboardStore }) {
             ready={s.loaded}
             auditLoaded={s.auditLoaded}
           />
+        )}
+        {view === 'approvals' && (
+          <ApprovalsView state={approvals} store={store.approvals} devices={s.paired} focusApproval={focusApproval?.id ? focusApproval : null} onFocusHandled={focusApprovalHandled} />
         )}
         {view === 'activity' && (
           <ActivityView audit={s.audit} loaded={s.auditLoaded} hasMore={s.auditHasMore} devices={s.paired} store={store} onOpenDevice={openDevice} />

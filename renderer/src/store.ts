@@ -5,6 +5,7 @@
 import type { AuditEntry, DevicesChangedEvent, PairResolvedEvent, PairedDeviceView, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import type { ConnState, GatewayClient, HelloOk } from './gateway-client';
+import { ApprovalsStore } from './approvals-store';
 
 export interface GatewayStatus {
   version: string;
@@ -55,7 +56,7 @@ const auditKeys = new WeakMap<AuditEntry, string>();
 function auditKey(e: AuditEntry): string {
   let k = auditKeys.get(e);
   if (k === undefined) {
-    k = `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}`;
+    k = `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}|${e.kind ?? ''}|${e.exec?.approvalId ?? ''}`;
     auditKeys.set(e, k);
   }
   return k;
@@ -77,12 +78,15 @@ export class DashboardStore {
   private fallback: ReturnType<typeof setTimeout> | null = null;
   /** requestId → deviceId for every request seen this session (to find a device's current request). */
   private readonly requestDevices = new Map<string, string>();
+  /** Exec approvals, grants and node command requests: their own store, their own renders. */
+  readonly approvals: ApprovalsStore;
 
   /**
    * @param ready resolves when the views can render; the first data load waits for it, so the gateway is not
    *   busy answering a large device.pair.list while it still has page files to serve.
    */
   constructor(readonly client: GatewayClient, private ready: Promise<unknown> = Promise.resolve()) {
+    this.approvals = new ApprovalsStore(client, ready);
     this.state = {
       conn: client.getState(), hello: null, loaded: false, pending: [], paired: [], store: null, audit: [],
       auditLoaded: false, auditHasMore: false, config: null, configPath: null, configHealth: null, status: null,
@@ -175,7 +179,8 @@ export class DashboardStore {
           const e = item.entry;
           if (e.requestId && typeof e.deviceId === 'string') this.requestDevices.set(e.requestId, e.deviceId);
           fresh.push(e);
-          if (e.decision === 'removed' && !e.requestId) removed.add(e.deviceId);
+          // A revoked 30-minute grant is also 'removed' (kind exec-approval): the node stays paired.
+          if (e.decision === 'removed' && !e.requestId && !e.kind) removed.add(e.deviceId);
           break;
         }
         case 'devices': {

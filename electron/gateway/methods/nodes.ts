@@ -5,6 +5,7 @@ import { ParamSchemas } from '../../../shared/methods';
 import type { Connection } from '../connection';
 import type { Gateway } from '../gateway';
 import { method, plain, type MethodDef } from '../router';
+import { runSystemRun } from '../../approvals/system-run';
 
 interface Waiting {
   nodeConn: Connection;
@@ -39,7 +40,9 @@ export class NodeInvocations {
     clearTimeout(w.timer);
     if (result.ok === false) {
       const err = result.error as { code?: string; message?: string } | undefined;
-      w.reject(new GatewayError(ErrorCode.UNAVAILABLE, `node command failed: ${err?.message ?? 'unknown error'}`, { nodeError: result.error }));
+      // As the reference relays it: "SYSTEM_RUN_DENIED: <node message>", the node's error kept in details.
+      const message = err?.code && typeof err.code === 'string' ? `${err.code}: ${err.message ?? 'unknown error'}` : `node command failed: ${err?.message ?? 'unknown error'}`;
+      w.reject(new GatewayError(ErrorCode.UNAVAILABLE, message, { nodeError: result.error, nodeCommandDispatched: true }));
     } else {
       let payload = result.payload;
       if (payload === undefined && typeof result.payloadJSON === 'string') {
@@ -75,11 +78,26 @@ export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
       if (conn.invocations >= MAX_INVOCATIONS_PER_CONNECTION) throw invalidRequest(`too many node.invoke calls in flight (${MAX_INVOCATIONS_PER_CONNECTION}); wait for some to finish`);
       const c = gw.nodeConnection(p.nodeId);
       if (!c) throw new GatewayError(ErrorCode.UNAVAILABLE, 'node not connected', { nodeId: p.nodeId });
-      const commands = c.identity!.commands;
-      if (!commands.includes(p.command)) throw invalidRequest(`node does not offer command: ${p.command}`, { nodeId: p.nodeId, commands });
+      if (p.command.startsWith('system.execApprovals.')) throw invalidRequest('node.invoke does not allow system.execApprovals.*; use exec.approvals.node.*');
+      const declared = c.identity!.commands;
+      if (!declared.includes(p.command)) throw invalidRequest(`node does not offer command: ${p.command}`, { nodeId: p.nodeId, commands: declared });
+      // Declared is not enough: the user approves a node's command surface before anything is relayed.
+      const { commands } = gw.hub.surfaces.effective(p.nodeId, c.identity!);
+      if (!commands.includes(p.command)) {
+        throw invalidRequest('node command not allowed: the node\'s declared command surface is pending approval; run `openclaw nodes pending`, then `openclaw nodes approve <requestId>`', {
+          reason: 'node did not declare commands', command: p.command,
+        });
+      }
+      const timeoutMs = p.timeoutMs ?? 30_000;
+      const relay = {
+        commands,
+        invoke: (command: string, params: unknown) => gw.invocations.start(c, p.nodeId, command, params, timeoutMs, command === p.command ? p.idempotencyKey : undefined),
+      };
       conn.invocations++;
       try {
-        const payload = await gw.invocations.start(c, p.nodeId, p.command, p.params, p.timeoutMs ?? 30_000, p.idempotencyKey);
+        const payload = p.command === 'system.run'
+          ? await runSystemRun({ approvals: gw.hub.exec, nodeId: p.nodeId, relay, caller: { id: conn.id, identity: conn.identity! }, params: p.params })
+          : await relay.invoke(p.command, p.params);
         return { ok: true, nodeId: p.nodeId, command: p.command, payload };
       } finally {
         conn.invocations--;

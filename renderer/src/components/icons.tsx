@@ -46,3 +46,4 @@ export const IconKey = (p: IconProps) => svg(<><circle cx="7.5" cy="15.5" r="4" 
 export const IconPause = (p: IconProps) => svg(<><rect x="6" y="5" width="4" height="14" rx="1" /><rect x="14" y="5" width="4" height="14" rx="1" /></>, p);
 export const IconChevronDown = (p: IconProps) => svg(<path d="M6 9l6 6 6-6" />, p);
 export const IconChevronUp = (p: IconProps) => svg(<path d="M6 15l6-6 6 6" />, p);
+export const IconTerminal = (p: IconProps) => svg(<><rect x="3" y="4" width="18" height="16" rx="2" /><path d="M7 9l3 3-3 3M12 15h5" /></>, p);

@@ -6,6 +6,7 @@ import type { AuditEntry, PairedDeviceView } from '../../../shared/pairing-types
 import type { DashboardStore } from '../store';
 import { ago, dayKey, dayLabelOf, fullDateTime, reasonLabel, shown, timeOnly, useNow } from '../format';
 import { Badge, Chip, errorText, useNotify, type Tone } from '../components/ui';
+import { displayCommand } from '../../../shared/exec-approval-display';
 
 const DECISIONS: Array<{ value: AuditEntry['decision']; label: string; tone: Tone }> = [
   { value: 'approved', label: 'Approved', tone: 'success' },
@@ -20,6 +21,37 @@ const DECISIONS: Array<{ value: AuditEntry['decision']; label: string; tone: Ton
 ];
 const DECISION_META = new Map(DECISIONS.map((d) => [d.value as string, d]));
 
+/** Exec approvals: the entry's own decision, told by how the request ended. */
+const EXEC_META: Record<string, { label: string; tone: Tone }> = {
+  requested: { label: 'Command asked', tone: 'info' },
+  'allow-once': { label: 'Allowed once', tone: 'success' },
+  'allow-for-30-minutes': { label: 'Allowed 30 min', tone: 'success' },
+  'allow-always': { label: 'Always allowed', tone: 'success' },
+  deny: { label: 'Command denied', tone: 'danger' },
+  expired: { label: 'Timed out', tone: 'warning' },
+  removed: { label: 'Grant revoked', tone: 'danger' },
+};
+const NODE_META: Record<string, { label: string; tone: Tone }> = {
+  requested: { label: 'Node commands asked', tone: 'info' },
+  approved: { label: 'Node commands approved', tone: 'success' },
+  rejected: { label: 'Node commands denied', tone: 'danger' },
+};
+
+/** The event filter: pairing decisions by value, and the two approval kinds as a whole. */
+function matchesFilter(e: AuditEntry, filter: string): boolean {
+  if (!filter) return true;
+  if (filter === 'kind:exec-approval' || filter === 'kind:node-commands') return e.kind === filter.slice(5);
+  return !e.kind && e.decision === filter;
+}
+
+function execMeta(e: AuditEntry): { label: string; tone: Tone } {
+  const x = e.exec;
+  if (e.decision === 'requested' || e.decision === 'removed') return EXEC_META[e.decision]!;
+  if (x?.decision && EXEC_META[x.decision]) return EXEC_META[x.decision]!;
+  if (e.decision === 'expired' || x?.terminalReason === 'timeout') return EXEC_META.expired!;
+  return e.decision === 'approved' ? { label: 'Command allowed', tone: 'success' } : e.decision === 'rejected' ? EXEC_META.deny! : { label: shown(e.decision), tone: 'neutral' };
+}
+
 export function ActivityView({ audit, loaded, hasMore, devices, store, onOpenDevice }: {
   audit: AuditEntry[];
   loaded: boolean;
@@ -33,20 +65,22 @@ export function ActivityView({ audit, loaded, hasMore, devices, store, onOpenDev
   const [silentOnly, setSilentOnly] = useState(false);
   const [loadingMore, setLoadingMore] = useState(false);
   const byId = useMemo(() => new Map(devices.map((d) => [d.deviceId, d])), [devices]);
-  const visible = useMemo(() => audit.filter((e) => (!decision || e.decision === decision) && (!silentOnly || e.silent)), [audit, decision, silentOnly]);
+  const visible = useMemo(() => audit.filter((e) => matchesFilter(e, decision) && (!silentOnly || e.silent)), [audit, decision, silentOnly]);
   const silentCount = useMemo(() => audit.filter((e) => e.silent).length, [audit]);
   return (
     <section className="view view-activity" aria-labelledby="activity-title">
       <header className="view-header">
         <div>
           <h1 id="activity-title">Activity</h1>
-          <p className="view-sub">Every pairing decision, silent ones included, newest first.</p>
+          <p className="view-sub">Every pairing decision, silent ones included, and every command approval, newest first.</p>
         </div>
       </header>
       <div className="toolbar" role="search" aria-label="Filter activity">
         <select aria-label="Filter by event" value={decision} onChange={(e) => setDecision(e.target.value)}>
           <option value="">All events</option>
           {DECISIONS.map((d) => <option key={d.value} value={d.value}>{d.label}</option>)}
+          <option value="kind:exec-approval">Command approvals</option>
+          <option value="kind:node-commands">Node commands</option>
         </select>
         <label className="check inline-check">
           <input type="checkbox" checked={silentOnly} onChange={(e) => setSilentOnly(e.target.checked)} />
@@ -99,6 +133,10 @@ interface Prepared {
   by: string;
   address: string;
   shortId: string;
+  /** Exec approvals: the command (one line, hidden characters escaped), where, and who asked. */
+  command: string;
+  where: string;
+  requester: string;
 }
 
 const prepared = new WeakMap<AuditEntry, Prepared>();
@@ -106,10 +144,13 @@ const prepared = new WeakMap<AuditEntry, Prepared>();
 function prepare(e: AuditEntry): Prepared {
   let p = prepared.get(e);
   if (p) return p;
-  const meta = DECISION_META.get(e.decision) ?? { label: shown(e.decision), tone: 'neutral' as Tone };
+  const meta = e.kind === 'exec-approval' ? execMeta(e)
+    : e.kind === 'node-commands' ? NODE_META[e.decision] ?? { label: shown(e.decision), tone: 'neutral' as Tone }
+      : DECISION_META.get(e.decision) ?? { label: shown(e.decision), tone: 'neutral' as Tone };
+  const x = e.exec;
   p = {
     entry: e,
-    key: `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}`,
+    key: `${e.ts}|${e.deviceId}|${e.decision}|${e.requestId ?? ''}|${e.role ?? ''}|${(e.scopes ?? []).join(',')}|${e.kind ?? ''}|${e.exec?.approvalId ?? ''}`,
     day: dayKey(e.ts),
     time: timeOnly(e.ts),
     iso: new Date(e.ts).toISOString(),
@@ -117,12 +158,15 @@ function prepare(e: AuditEntry): Prepared {
     label: meta.label,
     tone: meta.tone,
     name: shown(e.displayName),
-    reason: e.reason && !e.decision.startsWith('token-') && e.decision !== 'narrowed' && e.decision !== 'removed' ? reasonLabel(shown(e.reason)) : '',
+    reason: e.kind ? shown(e.reason) : e.reason && !e.decision.startsWith('token-') && e.decision !== 'narrowed' && e.decision !== 'removed' ? reasonLabel(shown(e.reason)) : '',
     role: shown(e.role),
-    scopes: (e.scopes ?? []).map(shown).filter(Boolean),
+    scopes: (e.kind === 'node-commands' ? [...(e.commands ?? []), ...(e.caps ?? [])] : e.scopes ?? []).map(shown).filter(Boolean),
     by: byLabel(e.by, e.silent),
     address: shown(e.address),
     shortId: e.deviceId.slice(0, 12),
+    command: x ? displayCommand(x.command ?? '', [], 160).text : '',
+    where: x ? [x.cwd ? `in ${shown(x.cwd)}` : '', x.agentId ? `agent ${shown(x.agentId)}` : ''].filter(Boolean).join(' · ') : '',
+    requester: x ? shown(x.requester) : '',
   };
   prepared.set(e, p);
   return p;
@@ -234,6 +278,7 @@ const AuditRow = memo(function AuditRow({ p, compact = false, now, name, canOpen
       className={`audit-entry ${compact ? '' : 'audit-row'} ${e.silent ? 'audit-silent' : ''}`}
       data-testid="audit-entry"
       data-decision={e.decision}
+      data-kind={e.kind ?? 'pairing'}
       data-silent={e.silent ? 'true' : 'false'}
     >
       <time className="audit-time small" dateTime={p.iso} title={p.title}>
@@ -254,7 +299,10 @@ const AuditRow = memo(function AuditRow({ p, compact = false, now, name, canOpen
             {name && <span className="reported-tag" title="Reported by the device itself; not verified">reported</span>}
           </span>
         )}
+        {p.command && <code className="audit-command mono small" data-testid="audit-command">{p.command}</code>}
         <span className="audit-detail">
+          {p.requester && <span data-testid="audit-requester">asked by {p.requester}</span>}
+          {p.where && <span className="muted">{p.where}</span>}
           {p.reason && <span className="muted">{p.reason}</span>}
           {p.role && <Chip variant="held">role {p.role}</Chip>}
           {p.scopes.map((s) => <Chip key={s}>{s}</Chip>)}

@@ -1,0 +1,180 @@
+// Native notifications for exec approvals (spec §12), built like the pairing ones: one live Notification per
+// waiting request (kept in a Map so its events keep firing), coalesced into one "N more commands" summary
+// beyond MAX_LIVE, withdrawn as soon as the request is resolved anywhere (window, tray, CLI, another client,
+// timeout). A plain command offers Deny and Allow once; a risky one offers only Review, which opens the window.
+import { Notification, type NotificationAction, type NotificationConstructorOptions } from 'electron';
+import type { ApprovalsHandle } from '../approvals/approvals-handle';
+import type { LoopgateApprovalResolvedEvent, LoopgateApprovalView } from '../../shared/exec-approval-types';
+import type { NotificationPrefs } from './prefs-migrations';
+import { supportsActions } from './notifications';
+import { approvalBody, approvalNeedsReview, approvalTitle } from './approval-text';
+
+export const MAX_LIVE_APPROVALS = 3;
+const GROUP_ID = 'loopgate-approvals';
+const ACTED_KEEP = 256;
+
+export interface ApprovalNotifierDeps {
+  approvals: Pick<ApprovalsHandle, 'resolveApproval' | 'on'>;
+  /** Show the window's Approvals view on this approval. */
+  openApproval(approvalId: string): void;
+  settings?: () => NotificationPrefs;
+  platform?: NodeJS.Platform;
+  iconPath?: string;
+  log?: (line: string) => void;
+  maxLive?: number;
+}
+
+export type ApprovalNotificationKind = 'deny-allow' | 'review' | 'click-only';
+
+export function approvalNotificationKind(a: LoopgateApprovalView, platform: NodeJS.Platform): ApprovalNotificationKind {
+  if (!supportsActions(platform)) return 'click-only';
+  return approvalNeedsReview(a) ? 'review' : 'deny-allow';
+}
+
+// Deny first: the safe answer is the one the OS shows most prominently.
+const ACTIONS: Record<ApprovalNotificationKind, NotificationAction[]> = {
+  'deny-allow': [{ type: 'button', text: 'Deny' }, { type: 'button', text: 'Allow once' }],
+  review: [{ type: 'button', text: 'Review' }],
+  'click-only': [],
+};
+
+export class ApprovalNotifier {
+  private readonly live = new Map<string, Notification>();
+  private readonly overflow = new Set<string>();
+  private summary: { notification: Notification; count: number } | null = null;
+  /**
+   * Requests answered from a notification: Windows can deliver one press through several paths, the second
+   * after the answer has already withdrawn the notification. Kept past the withdrawal, the oldest dropped.
+   */
+  private readonly acted = new Set<string>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly platform: NodeJS.Platform;
+  private readonly maxLive: number;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly deps: ApprovalNotifierDeps) {
+    this.platform = deps.platform ?? process.platform;
+    this.maxLive = deps.maxLive ?? MAX_LIVE_APPROVALS;
+    this.log = deps.log ?? (() => {});
+  }
+
+  start(): this {
+    this.unsubscribe.push(
+      this.deps.approvals.on('approvalRequested', (a) => this.onRequested(a)),
+      this.deps.approvals.on('approvalResolved', (ev) => this.onResolved(ev)),
+    );
+    return this;
+  }
+
+  dispose(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    for (const n of this.live.values()) n.close();
+    this.live.clear();
+    this.overflow.clear();
+    this.summary?.notification.close();
+    this.summary = null;
+  }
+
+  /** Approval ids with a live notification of their own (tests, e2e hooks). */
+  shownApprovalIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  summaryCount(): number {
+    return this.summary?.count ?? 0;
+  }
+
+  private settings(): NotificationPrefs {
+    return this.deps.settings?.() ?? { enabled: true, sound: true };
+  }
+
+  private onRequested(a: LoopgateApprovalView): void {
+    // The tray and the window list every request; a notification is only the nudge.
+    if (!Notification.isSupported() || !this.settings().enabled) return;
+    if (this.live.has(a.id) || this.overflow.has(a.id)) return;
+    if (this.live.size >= this.maxLive) {
+      this.overflow.add(a.id);
+      this.refreshSummary();
+      return;
+    }
+    this.show(a);
+  }
+
+  private onResolved(ev: Pick<LoopgateApprovalResolvedEvent, 'id'>): void {
+    const n = this.live.get(ev.id);
+    if (n) {
+      this.live.delete(ev.id);
+      n.close();
+    }
+    if (this.overflow.delete(ev.id)) this.refreshSummary();
+  }
+
+  private show(a: LoopgateApprovalView): void {
+    const id = a.id;
+    const kind = approvalNotificationKind(a, this.platform);
+    const options: NotificationConstructorOptions = {
+      id: `loopgate-approval-${id}`,
+      groupId: GROUP_ID,
+      title: approvalTitle(a),
+      body: approvalBody(a),
+      silent: !this.settings().sound,
+      actions: ACTIONS[kind],
+      // Stays until answered where the OS allows it (Windows, Linux): a command waits for the user.
+      timeoutType: 'never',
+      urgency: 'critical',
+      ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
+    };
+    const n = new Notification(options);
+    n.on('click', () => this.deps.openApproval(id));
+    n.on('action', (details, legacyIndex) => this.onAction(id, kind, details?.actionIndex ?? legacyIndex));
+    n.on('failed', (_event, error) => {
+      // Unsigned macOS builds, notifications turned off: the tray and the window still list the request.
+      this.log(`notification for approval ${id} failed: ${error}`);
+      if (this.live.get(id) === n) this.live.delete(id);
+    });
+    this.live.set(id, n);
+    n.show();
+  }
+
+  private onAction(id: string, kind: ApprovalNotificationKind, index: number | undefined): void {
+    if (kind !== 'deny-allow') {
+      this.deps.openApproval(id);
+      return;
+    }
+    if (index !== 0 && index !== 1) return;
+    if (this.acted.has(id)) return;
+    this.acted.add(id);
+    if (this.acted.size > ACTED_KEEP) this.acted.delete(this.acted.values().next().value!);
+    const decision = index === 0 ? 'deny' : 'allow-once';
+    this.deps.approvals.resolveApproval(id, decision).catch((err: unknown) => {
+      // Answered elsewhere or timed out meanwhile: the window says what happened.
+      this.log(`${decision} from notification failed for ${id}: ${(err as Error).message ?? err}`);
+      this.acted.delete(id);
+      this.deps.openApproval(id);
+    });
+  }
+
+  private refreshSummary(): void {
+    const count = this.overflow.size;
+    if (this.summary?.count === count) return;
+    const first = this.summary === null;
+    this.summary?.notification.close();
+    this.summary = null;
+    if (count === 0) return;
+    const n = new Notification({
+      id: 'loopgate-more-approvals',
+      groupId: GROUP_ID,
+      title: `Loopgate: ${count} more ${count === 1 ? 'command' : 'commands'} waiting`,
+      body: 'Agents are waiting to run more commands. Click to review them in Loopgate.',
+      silent: !first || !this.settings().sound,
+      ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
+    });
+    n.on('click', () => {
+      const first = this.overflow.values().next().value;
+      if (first !== undefined) this.deps.openApproval(first);
+    });
+    n.on('failed', (_event, error) => this.log(`approval summary notification failed: ${error}`));
+    this.summary = { notification: n, count };
+    n.show();
+  }
+}
