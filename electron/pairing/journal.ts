@@ -58,7 +58,7 @@ export function encodeLine(value: JournalHeader | JournalRecord): Buffer {
 }
 
 /** One framed line (without its newline) → its JSON value, or why it is bad. */
-function decodeLine(line: Buffer): { value: unknown } | { bad: string } {
+function decodeLine(line: Buffer): { value: unknown } | { bad: string; checksummed?: boolean } {
   if (line.length < 10 || line[8] !== 0x20) return { bad: 'line is not framed' };
   const crcText = line.subarray(0, 8).toString('latin1');
   if (!/^[0-9a-f]{8}$/.test(crcText)) return { bad: 'line is not framed' };
@@ -67,7 +67,7 @@ function decodeLine(line: Buffer): { value: unknown } | { bad: string } {
   try {
     return { value: JSON.parse(utf8.decode(json), rejectProtoKey) };
   } catch (err) {
-    return { bad: `checksummed line is not JSON: ${(err as Error).message}` };
+    return { bad: `checksummed line is not JSON: ${(err as Error).message}`, checksummed: true };
   }
 }
 
@@ -120,8 +120,10 @@ export function parseJournal(bytes: Buffer, base = 0): ParsedJournal {
   while (pos < bytes.length) {
     const nl = bytes.indexOf(0x0a, pos);
     if (nl === -1) {
-      // No newline: the last write never finished.
-      out.torn = pendingBad ?? { offset: base + pos, reason: 'last record is incomplete' };
+      // No newline: the last write never finished (the header is written atomically, so it cannot be torn).
+      const bad = pendingBad ?? { offset: base + pos, reason: 'last record is incomplete' };
+      if (bad.offset === 0) out.corrupt = bad;
+      else out.torn = bad;
       return out;
     }
     if (pendingBad) {
@@ -130,6 +132,11 @@ export function parseJournal(bytes: Buffer, base = 0): ParsedJournal {
       return out;
     }
     const decoded = decodeLine(bytes.subarray(pos, nl));
+    if ('bad' in decoded && decoded.checksummed) {
+      // Intact but meaningless: written that way, not torn by a crash.
+      out.corrupt = { offset: base + pos, reason: decoded.bad };
+      return out;
+    }
     if ('bad' in decoded) {
       pendingBad = { offset: base + pos, reason: decoded.bad };
       pos = nl + 1;
@@ -192,9 +199,15 @@ export function readJournalSync(file: string, offset = 0): { bytes: Buffer; st: 
   }
 }
 
-/** Test-only fault injection (see atomic-file.ts): `crash-mid-append` writes half a record, then dies. */
+/**
+ * Test-only fault injection (see atomic-file.ts): `crash-mid-append` writes half a record, then dies;
+ * `enospc-on-write` writes half and fails. LOOPGATE_FAULT_SKIP=n lets n appends through first.
+ */
+let appendsSeen = 0;
 function fault(): string | undefined {
-  return process.env.LOOPGATE_FAULT;
+  const f = process.env.LOOPGATE_FAULT;
+  if (!f) return undefined;
+  return appendsSeen++ < Number(process.env.LOOPGATE_FAULT_SKIP ?? 0) ? undefined : f;
 }
 
 /** The writer's side: appends with fsync, cuts a torn tail, starts a fresh journal atomically. */

@@ -44,12 +44,14 @@ export interface PairingStoreOptions {
   journal?: boolean;
 }
 
-export interface StoreWriteStats {
+export interface StoreIoStats {
   /** Every byte this store wrote to its files (journal records and headers, snapshots). */
   bytesWritten: number;
   appends: number;
   snapshots: number;
   compactions: number;
+  /** Times both files were read whole (open, another process's compaction, recovery). */
+  fullReads: number;
 }
 
 export class StoreUnavailableError extends Error {
@@ -103,7 +105,7 @@ export class PairingStore {
   private reloading: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
-  private readonly stats: StoreWriteStats = { bytesWritten: 0, appends: 0, snapshots: 0, compactions: 0 };
+  private readonly stats: StoreIoStats = { bytesWritten: 0, appends: 0, snapshots: 0, compactions: 0, fullReads: 0 };
   private closed = false;
 
   private constructor(dir: string, opts: PairingStoreOptions) {
@@ -133,6 +135,7 @@ export class PairingStore {
       // Temp files of writers killed before their rename.
       await cleanupOrphanTmp(store.dir, store.fileName);
       await cleanupOrphanTmp(store.dir, path.basename(store.journalPath));
+      await cleanupOrphanTmp(store.dir, path.basename(store.lockPath));
       await store.loadLocked();
       if (!store.state.ok || !store.journalOn) return;
       if (store.snapshotExists && store.journalIno === undefined) await store.ensureLineageLocked();
@@ -163,8 +166,8 @@ export class PairingStore {
     return this.devices.size;
   }
 
-  /** What this store has written so far (for the benchmark and the soak). */
-  writeStats(): StoreWriteStats {
+  /** What this store has written and read so far (for the benchmark, the soak and tests). */
+  ioStats(): StoreIoStats {
     return { ...this.stats };
   }
 
@@ -312,6 +315,7 @@ export class PairingStore {
   private async compactLocked(): Promise<void> {
     if (!this.journalOn || !this.state.ok || this.journalId === undefined || this.journalIno === undefined || this.journalRecords === 0) return;
     await this.writeSnapshotLocked(this.journalId);
+    if (process.env.LOOPGATE_FAULT === 'crash-mid-compaction') process.kill(process.pid, 'SIGKILL'); // tests only
     await this.startJournalLocked(this.journalId);
     this.stats.compactions++;
   }
@@ -438,6 +442,7 @@ export class PairingStore {
     // now, as at open; anything that is not a clean pair is left to the locked path (quarantine, migration).
     try {
       const fresh = readStoreSync(this.filePath, this.journalPath);
+      this.stats.fullReads++;
       if (fresh) {
         this.adopt(fresh, false);
         this.snapshotIdentity = snapId;
@@ -522,6 +527,7 @@ export class PairingStore {
   /** Full read path; caller holds the lock. */
   private async loadLocked(): Promise<void> {
     const res = await loadStore(this.filePath, this.journalPath, this.now);
+    this.stats.fullReads++;
     if (!res.ok) {
       const failed = `${statIdentity(await statOrUndefined(this.filePath))}|${statIdentity(await statOrUndefined(this.journalPath))}`;
       this.failClosed(res.health, failed);
