@@ -17,6 +17,7 @@ import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
 import { PairingService, type Actor } from '../pairing/pairing-service';
 import { PairingStore } from '../pairing/pairing-store';
+import { PendingFile } from '../pairing/pending-file';
 import { SessionRegistry } from '../sessions/session-registry';
 import { AuthLimiter } from './auth-limiter';
 import { Connection } from './connection';
@@ -68,6 +69,7 @@ export class Gateway implements GatewayHandle {
   private allowedOrigins = new Set<string>();
   private features = { methods: [] as string[], events: Object.keys(EVENT_SCOPES) };
   private closed = false;
+  private pendingFile: PendingFile | undefined;
   port = 0;
 
   private constructor(
@@ -107,7 +109,14 @@ export class Gateway implements GatewayHandle {
       (deviceId) => late.gw?.isDeviceConnected(deviceId) ?? false,
     );
     pairing.setPaused(cfg.pairingPaused);
+    // Requests that were waiting survive a restart: back with their ids and deadlines (lapsed ones expire now,
+    // recorded like any expiry); from here on every change of the queue is written.
+    const pendingFile = await PendingFile.open(home);
+    for (const req of pendingFile.restored) pairing.pending.restore(req);
+    pairing.on('pending', (list) => void pendingFile.save(list));
     const gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss);
+    gw.pendingFile = pendingFile;
+    if (pendingFile.problem) gw.log(`pending requests of the previous run could not be read (they will be asked again): ${pendingFile.problem}`);
     late.gw = gw;
     gw.wire();
     await gw.listen(opts.port ?? cfg.port);
@@ -538,6 +547,7 @@ export class Gateway implements GatewayHandle {
     this.pairing.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections?.();
+    await this.pendingFile?.flush();
     await this.pairing.store.close();
     await this.pairing.audit.close();
   }
