@@ -125,8 +125,8 @@ export class PairingStore {
 
   /**
    * Opens (never creates) the store. A store from before the journal gets its journal here (migration); a
-   * journal with changes is folded into a fresh snapshot. Store problems show in health(); only I/O on the
-   * folder or a lock timeout throw.
+   * journal with changes is folded into a fresh snapshot just after. Store problems show in health(); only
+   * I/O on the folder or a lock timeout throw.
    */
   static async open(dir: string, opts: PairingStoreOptions = {}): Promise<PairingStore> {
     const store = new PairingStore(dir, opts);
@@ -139,9 +139,11 @@ export class PairingStore {
       await store.loadLocked();
       if (!store.state.ok || !store.journalOn) return;
       if (store.snapshotExists && store.journalIno === undefined) await store.ensureLineageLocked();
-      else if (store.journalRecords > 0) await store.compactLocked();
     });
     store.lastRefreshAt = performance.now();
+    // Changes replayed from the journal are folded into a new snapshot right after opening, off the path to
+    // ready (the store already serves them from memory).
+    if (store.journalRecords > 0) store.compactSoon();
     return store;
   }
 
@@ -336,7 +338,11 @@ export class PairingStore {
 
   /** After the decision is acknowledged: a journal past its limit is compacted off the caller's path. */
   private compactSoonIfLarge(): void {
-    if (this.compacting || !this.journalOn || this.journalEnd <= this.journalLimit()) return;
+    if (this.journalEnd > this.journalLimit()) this.compactSoon();
+  }
+
+  private compactSoon(): void {
+    if (this.compacting || !this.journalOn) return;
     this.compacting = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.compact())
       .catch(() => undefined) // a failed compaction leaves snapshot and journal as they were; the next write retries

@@ -116,6 +116,7 @@ test('a crash mid-append leaves a torn record: cut off at the next open and repo
   await reopened.mutate((d) => void d.set('d', makeDevice('d')));
   const state = await stateOf(dir);
   assert.deepEqual(Object.keys(state.devices).sort(), ['d', 'k-0', 'k-1', 'k-2']);
+  await reopened.close();
 });
 
 test('the running writer also cuts a torn tail before it appends (the crashed writer was another process)', async (t) => {

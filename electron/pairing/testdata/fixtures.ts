@@ -15,7 +15,7 @@ export const childScript = fileURLToPath(new URL('./child.ts', import.meta.url))
 /** A fresh folder under the OS temp dir, removed after the test. */
 export async function tempDir(t: TestContext): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'loopgate-pairing-'));
-  t.after(() => fsp.rm(dir, { recursive: true, force: true }));
+  t.after(() => fsp.rm(dir, { recursive: true, force: true, maxRetries: 5 }));
   return dir;
 }
 
