@@ -118,6 +118,8 @@ export interface StoreHealth {
   /** Set when the store file was unreadable and moved aside; the gateway then fails closed. */
   quarantinedTo?: string;
   error?: string;
+  /** The store is usable but something was repaired (a journal record torn by a crash was cut off). */
+  notice?: string;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface LimiterOptions {
 
 export class AuthLimiter {
   private entries = new Map<string, { failures: number[]; lockedUntil: number }>();
+  /** Size after the last sweep: sweeping again once it doubles keeps the cost per failure constant. */
+  private sweptAt = 0;
 
   constructor(private opts: LimiterOptions = { maxFailures: 10, windowMs: 60_000, lockoutMs: 300_000 }, private now: () => number = Date.now) {}
 
@@ -23,7 +25,25 @@ export class AuthLimiter {
   lockedFor(key: string | null): number {
     if (!key) return 0;
     const e = this.entries.get(key);
-    return e ? Math.max(0, e.lockedUntil - this.now()) : 0;
+    if (!e) return 0;
+    const left = e.lockedUntil - this.now();
+    if (left <= 0 && this.spent(e, this.now())) this.entries.delete(key);
+    return Math.max(0, left);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Drops entries whose lockout is over and whose failures have all left the window. */
+  sweep(): void {
+    const now = this.now();
+    for (const [k, e] of this.entries) if (this.spent(e, now)) this.entries.delete(k);
+    this.sweptAt = this.entries.size;
+  }
+
+  private spent(e: { failures: number[]; lockedUntil: number }, now: number): boolean {
+    return e.lockedUntil <= now && e.failures.every((t) => now - t >= this.opts.windowMs);
   }
 
   fail(key: string | null): void {
@@ -37,6 +57,7 @@ export class AuthLimiter {
       e.failures = [];
     }
     this.entries.set(key, e);
+    if (this.entries.size >= Math.max(64, this.sweptAt * 2)) this.sweep();
     if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
   }
 

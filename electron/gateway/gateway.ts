@@ -20,6 +20,7 @@ import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
 import { PairingService, type Actor } from '../pairing/pairing-service';
 import { PairingStore } from '../pairing/pairing-store';
+import { PendingFile } from '../pairing/pending-file';
 import { SessionRegistry } from '../sessions/session-registry';
 import { AuthLimiter } from './auth-limiter';
 import { Connection } from './connection';
@@ -71,6 +72,7 @@ export class Gateway implements GatewayHandle {
   private closed = false;
   /** Bumped by every rotation: a handshake that proved the token before one may not finish after it. */
   private tokenGeneration = 0;
+  private pendingFile: PendingFile | undefined;
   port = 0;
 
   private constructor(
@@ -108,6 +110,11 @@ export class Gateway implements GatewayHandle {
       (deviceId) => late.gw?.isDeviceConnected(deviceId) ?? false,
     );
     pairing.setPaused(cfg.pairingPaused);
+    // Requests that were waiting survive a restart: back with their ids and deadlines (lapsed ones expire now,
+    // recorded like any expiry); from here on every change of the queue is written.
+    const pendingFile = await PendingFile.open(home);
+    for (const req of pendingFile.restored) pairing.pending.restore(req);
+    pairing.on('pending', (list) => void pendingFile.save(list));
     const hub = await ApprovalsHub.open(home, {
       connections: () => late.gw?.conns.values() ?? [],
       nodeConnection: (nodeId) => late.gw?.nodeConnection(nodeId),
@@ -121,6 +128,8 @@ export class Gateway implements GatewayHandle {
       log: (line) => late.gw?.log(line),
     });
     const gw = new Gateway(opts, timing, config, sessions, pairing, hub, token, server, wss);
+    gw.pendingFile = pendingFile;
+    if (pendingFile.problem) gw.log(`pending requests of the previous run could not be read (they will be asked again): ${pendingFile.problem}`);
     late.gw = gw;
     gw.wire();
     const settings = config.health();
@@ -591,6 +600,7 @@ export class Gateway implements GatewayHandle {
     this.hub.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections?.();
+    await this.pendingFile?.flush();
     await this.pairing.store.close();
     await this.pairing.audit.close();
   }

@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectDevice, createIdentity, type TestSocket } from '../testing/device-client';
+import { eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 import { approveNodeCommands } from '../testing/node-commands';
 
@@ -60,6 +61,7 @@ test('a node error, a timeout, an undeclared command and a stranger\'s answer ea
 
   const slow = await operator.request('node.invoke', { nodeId: nodeId.deviceId, command: 'system.run', timeoutMs: 30 });
   assert.equal(slow.error?.code, 'AGENT_TIMEOUT');
+  assert.equal(h.gw.invocations.size, 0, 'a timed-out invocation is not kept');
 
   const undeclared = await operator.request('node.invoke', { nodeId: nodeId.deviceId, command: 'camera.snap' });
   assert.match(undeclared.error!.message, /node does not offer command: camera\.snap/);
@@ -73,4 +75,19 @@ test('a node error, a timeout, an undeclared command and a stranger\'s answer ea
   const denied = await reader.request('node.invoke', { nodeId: nodeId.deviceId, command: 'system.which' });
   assert.equal(denied.error?.message, 'missing scope: operator.write');
   reader.close();
+});
+
+test('invocations still waiting when their node disconnects fail at once and are not kept', async () => {
+  const id = createIdentity();
+  const n = await connectDevice(h.url, id, {
+    token: h.token, role: 'node', clientId: 'node-host', clientMode: 'node',
+    tamper: (p) => { p.commands = ['system.run']; },
+  });
+  assert.equal(n.res.ok, true, JSON.stringify(n.res.error));
+  const calls = Array.from({ length: 5 }, () => operator.request('node.invoke', { nodeId: id.deviceId, command: 'system.run', timeoutMs: 60_000 }));
+  await eventually(() => n.socket.frames.filter((f) => f.event === 'node.invoke.request').length === 5, 'five invoke requests at the node');
+  assert.equal(h.gw.invocations.size, 5);
+  n.socket.close();
+  for (const r of await Promise.all(calls)) assert.match(r.error!.message, /node disconnected before answering/);
+  assert.equal(h.gw.invocations.size, 0);
 });

@@ -67,6 +67,7 @@ export class OwnerCredentials {
    */
   redeem(secret: string): Redeemed | null {
     if (!secret) return null;
+    this.prune();
     const key = digest(secret);
     const link = this.links.get(key);
     if (link !== undefined) {
@@ -89,6 +90,11 @@ export class OwnerCredentials {
     if (!s) return;
     s.live = Math.max(0, s.live - 1);
     if (s.live === 0) s.idleUntil = this.now() + SESSION_GRACE_MS;
+  }
+
+  /** Links and sessions held (expired ones go on every issue and redeem). */
+  get size(): number {
+    return this.links.size + this.sessions.size;
   }
 
   private prune(): void {

@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditEntry } from '../../shared/pairing-types';
-import { ensurePrivateDir, errnoCode, PRIVATE_FILE_MODE } from './atomic-file';
+import { cleanupOrphanTmp, ensurePrivateDir, errnoCode, PRIVATE_FILE_MODE } from './atomic-file';
 import { withFileLock } from './file-lock';
 
 export interface AuditLogOptions {
@@ -45,6 +45,7 @@ export class AuditLog {
   static async open(dir: string, opts: AuditLogOptions = {}): Promise<AuditLog> {
     const log = new AuditLog(path.resolve(dir), opts);
     await ensurePrivateDir(log.dir);
+    await cleanupOrphanTmp(log.dir, `${FILE}.lock`); // a lock's temp file left by a process killed while taking it
     const size = await log.openHandle();
     // A line torn by a crash would swallow the next entry: start a fresh line after it.
     if (size > 0 && (await lastByte(log.filePath, size)) !== 0x0a) await log.fh!.write('\n');

@@ -54,20 +54,7 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
   const deadline = performance.now() + timeoutMs;
   let delay = 1;
   for (;;) {
-    try {
-      const fh = await fsp.open(lockPath, 'wx', PRIVATE_FILE_MODE);
-      try {
-        await fh.writeFile(token);
-      } catch (err) {
-        await fh.close().catch(() => undefined);
-        await fsp.unlink(lockPath).catch(() => undefined); // an empty lock would block others until it goes stale
-        throw err;
-      }
-      await fh.close();
-      return token;
-    } catch (err) {
-      if (errnoCode(err) !== 'EEXIST') throw err;
-    }
+    if (await tryCreate(lockPath, token)) return token;
     if (await breakIfStale(lockPath, staleMs)) continue;
     const left = deadline - performance.now();
     if (left <= 0) throw new LockTimeoutError(lockPath, timeoutMs);
@@ -75,6 +62,47 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
     delay = Math.min(delay * 2, 20);
   }
 }
+
+/**
+ * Creates the lock file with its owner already in it: written to a temp file, then hard-linked into place
+ * (link fails if the lock exists). A holder killed at any point never leaves an empty lock, which only age
+ * could break; a leftover temp file is removed by the store's orphan cleanup. Where hard links are not
+ * supported, falls back to O_EXCL create and write.
+ */
+async function tryCreate(lockPath: string, token: string): Promise<boolean> {
+  if (linkSupported) {
+    const tmp = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    await fsp.writeFile(tmp, token, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+    try {
+      await fsp.link(tmp, lockPath);
+      return true;
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      linkSupported = false;
+    } finally {
+      await fsp.unlink(tmp).catch(() => undefined);
+    }
+  }
+  try {
+    const fh = await fsp.open(lockPath, 'wx', PRIVATE_FILE_MODE);
+    try {
+      await fh.writeFile(token);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await fsp.unlink(lockPath).catch(() => undefined); // an empty lock would block others until it goes stale
+      throw err;
+    }
+    await fh.close();
+    return true;
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+    return false;
+  }
+}
+
+let linkSupported = true;
 
 /** Returns true when the lock is gone (broken by us or released meanwhile) and acquiring should be retried at once. */
 async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {

@@ -15,6 +15,7 @@ import { grantFor, heldRecord, type Grant } from './approval-grant';
 import { PendingRequests, type PendingLimits } from './pending-requests';
 import type { PairedDevice, TokenRecord } from './store-schema';
 import { hashToken, newToken, tokenMatches } from './token-hash';
+import { UndeliveredTokens } from './undelivered-tokens';
 
 /** Who is acting: the owner (window, gateway-token holder) or a paired device session with its scopes. */
 export type Actor =
@@ -88,11 +89,12 @@ export function reachesDevice(actor: Actor, deviceId: string): boolean {
 export class PairingService extends EventEmitter<ServiceEvents> {
   readonly pending: PendingRequests;
   /** Tokens minted at approval, held in memory only until the device's next connect picks them up. */
-  private undelivered = new Map<string, { token: string; until: number }>();
+  private readonly undelivered: UndeliveredTokens;
   private paused = false;
   /** Serialized views, per record object (a mutation replaces the object) and revision (in-place changes). */
   private viewCache = new WeakMap<PairedDevice, { rev: number; json: string }>();
-  private revs = new Map<string, number>();
+  /** Per record object too, so a removed or replaced record takes its entry with it. */
+  private revs = new WeakMap<PairedDevice, number>();
   private listVersion = 0;
   private pairedCache: { version: number; json: string } | undefined;
 
@@ -105,6 +107,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     private now: () => number = Date.now,
   ) {
     super();
+    this.undelivered = new UndeliveredTokens(now);
     this.pending = new PendingRequests(limits, (req) => void this.expire(req), now);
     store.onChange(() => this.listVersion++);
   }
@@ -527,7 +530,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       const parts: string[] = [];
       for (const d of this.store.list()) {
         if (!everyone && !reachesDevice(actor, d.deviceId)) continue;
-        const rev = this.revs.get(d.deviceId) ?? 0;
+        const rev = this.revs.get(d) ?? 0;
         const hit = this.viewCache.get(d);
         if (hit && hit.rev === rev) {
           parts.push(hit.json);
@@ -551,7 +554,8 @@ export class PairingService extends EventEmitter<ServiceEvents> {
 
   /** Something a device's view shows changed in place (connected, last seen): its cached view is stale. */
   deviceChanged(deviceId: string): void {
-    this.revs.set(deviceId, (this.revs.get(deviceId) ?? 0) + 1);
+    const rec = this.store.get(deviceId);
+    if (rec) this.revs.set(rec, (this.revs.get(rec) ?? 0) + 1);
     this.listVersion++;
   }
 

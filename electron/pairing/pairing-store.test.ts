@@ -3,6 +3,7 @@ import { existsSync, promises as fsp, statSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { PairingStore, type PairingStoreOptions } from './pairing-store';
+import { readStoreState } from './store-load';
 import type { StoreFileV2 } from './store-schema';
 import { allFiles, makeDevice, modeOf, runChild, tempDir } from './testdata/fixtures';
 import { hashToken, newToken, tokenMatches } from './token-hash';
@@ -15,8 +16,9 @@ async function openStore(t: TestContext, dir: string, opts: PairingStoreOptions 
   return store;
 }
 
+/** The store as a reader sees it: snapshot, then the journal's records. */
 async function readStoreFile(dir: string): Promise<StoreFileV2> {
-  return JSON.parse(await fsp.readFile(path.join(dir, 'pairing.json'), 'utf8')) as StoreFileV2;
+  return readStoreState(path.join(dir, 'pairing.json'), path.join(dir, 'pairing.journal'));
 }
 
 async function seed(dir: string, count: number): Promise<Buffer> {
@@ -42,6 +44,7 @@ test('fresh install: folder 0700, nothing written until the first change, then f
   if (posix) {
     assert.equal(lockMode, 0o600);
     assert.equal(modeOf(await fsp.stat(store.filePath)), 0o600);
+    assert.equal(modeOf(await fsp.stat(store.journalPath)), 0o600);
   }
   assert.equal((await readStoreFile(dir)).generation, 1);
   assert.equal(existsSync(`${store.filePath}.lock`), false);
@@ -54,10 +57,10 @@ test('mutate persists, returns fn result, bumps generation, and skips writes tha
   store.onChange(() => changes++);
   assert.equal(await store.mutate((d) => (d.set('a', makeDevice('a')), 'added')), 'added');
   assert.equal(changes, 1);
-  const before = await fsp.stat(store.filePath, { bigint: true });
+  const before = await fsp.stat(store.journalPath, { bigint: true });
   assert.equal(await store.mutate((d) => d.has('a')), true);
   await store.mutate((d) => void d.set('a', makeDevice('a'))); // same content
-  const after = await fsp.stat(store.filePath, { bigint: true });
+  const after = await fsp.stat(store.journalPath, { bigint: true });
   assert.equal(after.mtimeNs, before.mtimeNs);
   assert.equal((await readStoreFile(dir)).generation, 1);
   assert.equal(changes, 1);
@@ -70,37 +73,39 @@ test('if fn throws, returns a promise, or leaves an invalid record, nothing is w
   const dir = await tempDir(t);
   const store = await openStore(t, dir);
   await store.mutate((d) => void d.set('a', makeDevice('a')));
-  const bytes = await fsp.readFile(store.filePath);
+  const bytes = await fsp.readFile(store.journalPath);
   const snapshot = JSON.stringify(store.get('a'));
   await assert.rejects(store.mutate((d) => { d.get('a')!.displayName = 'changed'; d.set('b', makeDevice('b')); throw new Error('nope'); }), /nope/);
   await assert.rejects(store.mutate(async (d) => void d.set('b', makeDevice('b'))), /synchronous/);
   await assert.rejects(store.mutate((d) => void d.set('wrong-key', makeDevice('b'))), /invalid store/);
   await assert.rejects(store.mutate((d) => void d.set('__proto__', makeDevice('__proto__'))), /not a valid device id/);
   await assert.rejects(store.mutate((d) => { d.get('a')!.tokens.operator!.hash = 'plaintext'; }), /invalid store/);
-  assert.deepEqual(await fsp.readFile(store.filePath), bytes);
+  assert.deepEqual(await fsp.readFile(store.journalPath), bytes);
   assert.equal(JSON.stringify(store.get('a')), snapshot);
   assert.equal(store.size(), 1);
 });
 
-test('ST-03: a writer killed between temp write and rename leaves the old state; reopen removes the orphan', async (t) => {
+test('ST-03: a writer killed between temp write and rename leaves the old snapshot; reopen removes the orphan', async (t) => {
   const dir = await tempDir(t);
   const store = await openStore(t, dir);
   await store.mutate((d) => void d.set('old', makeDevice('old')));
   const oldBytes = await fsp.readFile(store.filePath);
+  // The child appends its device (acknowledged: in the journal), then dies inside the snapshot rewrite.
   const result = await runChild(['add-device', dir, 'new'], { LOOPGATE_FAULT: 'crash-before-rename' }).done;
   assert.equal(result.signal, 'SIGKILL', result.stderr);
   assert.deepEqual(await fsp.readFile(store.filePath), oldBytes);
   const parsed = await readStoreFile(dir);
-  assert.deepEqual(Object.keys(parsed.devices), ['old']);
+  assert.deepEqual(Object.keys(parsed.devices).sort(), ['new', 'old']);
   const orphans = (await fsp.readdir(dir)).filter((n) => n.endsWith('.tmp'));
   assert.equal(orphans.length, 1);
   if (posix) assert.equal(modeOf(await fsp.stat(path.join(dir, orphans[0]!))), 0o600);
   const reopened = await openStore(t, dir);
   assert.deepEqual(reopened.health(), { ok: true });
-  assert.deepEqual(reopened.list().map((d) => d.deviceId), ['old']);
+  assert.deepEqual(reopened.list().map((d) => d.deviceId).sort(), ['new', 'old']);
   assert.deepEqual((await fsp.readdir(dir)).filter((n) => n.endsWith('.tmp')), []);
   // The lock of the killed child (if it held one) does not block us.
   await reopened.mutate((d) => void d.set('after', makeDevice('after')));
+  await reopened.close();
 });
 
 test('ST-01: a truncated file is quarantined byte for byte; the store fails closed and never writes {}', async (t) => {
@@ -268,8 +273,8 @@ test('ST-11: 1000 touches do not write the file; one flush writes once with the 
   const dir = await tempDir(t);
   const store = await openStore(t, dir);
   await store.mutate((d) => void d.set('a', makeDevice('a')));
-  const before = await fsp.stat(store.filePath, { bigint: true });
-  const bytes = await fsp.readFile(store.filePath);
+  const before = await fsp.stat(store.journalPath, { bigint: true });
+  const bytes = await fsp.readFile(store.journalPath);
   let changes = 0;
   store.onChange(() => changes++);
   for (let i = 1; i <= 1000; i++) {
@@ -277,9 +282,9 @@ test('ST-11: 1000 touches do not write the file; one flush writes once with the 
   }
   store.touch('unknown-device', { lastSeenAtMs: 1 });
   assert.equal(store.get('a')!.lastSeenAtMs, 2_000); // visible in memory at once
-  const mid = await fsp.stat(store.filePath, { bigint: true });
+  const mid = await fsp.stat(store.journalPath, { bigint: true });
   assert.equal(mid.mtimeNs, before.mtimeNs);
-  assert.deepEqual(await fsp.readFile(store.filePath), bytes);
+  assert.deepEqual(await fsp.readFile(store.journalPath), bytes);
   await store.flush();
   assert.equal(changes, 1);
   const file = await readStoreFile(dir);
@@ -326,7 +331,7 @@ test('ST-10: a failed write (ENOSPC) rejects, keeps the old file and memory, and
   const dir = await tempDir(t);
   const store = await openStore(t, dir);
   await store.mutate((d) => void d.set('a', makeDevice('a')));
-  const bytes = await fsp.readFile(store.filePath);
+  const bytes = await fsp.readFile(store.journalPath);
   store.touch('a', { lastSeenAtMs: 77 });
   process.env.LOOPGATE_FAULT = 'enospc-on-write';
   try {
@@ -334,10 +339,10 @@ test('ST-10: a failed write (ENOSPC) rejects, keeps the old file and memory, and
   } finally {
     delete process.env.LOOPGATE_FAULT;
   }
-  assert.deepEqual(await fsp.readFile(store.filePath), bytes);
+  assert.deepEqual(await fsp.readFile(store.journalPath), bytes, 'the half-written record was cut back');
   assert.equal(store.get('b'), undefined);
   assert.equal(store.size(), 1);
-  assert.deepEqual(await fsp.readdir(dir), ['pairing.json']);
+  assert.deepEqual((await fsp.readdir(dir)).sort(), ['pairing.journal', 'pairing.json']);
   await store.flush(); // the touch was not lost with the failed write
   assert.equal((await readStoreFile(dir)).devices.a!.lastSeenAtMs, 77);
   await store.mutate((d) => void d.set('b', makeDevice('b')));

@@ -1,22 +1,31 @@
 // Paired devices, shared on disk by the tray app, the headless gateway and the CLI.
 // - Reads are from memory (every handshake calls get()); a throttled stat notices writes by other processes.
-// - Writes re-read under a cross-process lock, apply the change to a copy, validate, then replace the file
-//   atomically, so two processes approving at once both keep their device (no lost update).
-// - An unreadable file is moved aside and the store fails closed: approvals are never silently wiped.
+// - On disk: a snapshot (pairing.json) and a journal beside it (pairing.journal, see journal.ts). A change
+//   appends one record and fsyncs it, so a decision costs the same with 10 or 10,000 devices paired; the
+//   snapshot is rewritten only when the journal outgrows it, at startup after replay, and at clean shutdown.
+// - Writes happen under a cross-process lock after replaying whatever other processes appended, so two
+//   processes approving at once both keep their device (no lost update).
+// - An unreadable snapshot or a journal damaged anywhere but its last record is moved aside and the store
+//   fails closed: approvals are never silently wiped. A torn last record (crash mid-append) is cut and reported.
 // - lastSeen/lastUsed updates stay in memory and are written in batches (1000 reconnects ≠ 1000 writes).
-import { closeSync, fstatSync, openSync, readFileSync, statSync, promises as fsp, type BigIntStats } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { statSync, promises as fsp, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import type { StoreHealth } from '../../shared/pairing-types';
 import { cleanupOrphanTmp, ensurePrivateDir, errnoCode, writeFileAtomic } from './atomic-file';
+import { DraftDevices } from './draft-devices';
 import { withFileLock } from './file-lock';
-import { decodeJsonDocument, quarantineFile, readJsonDocument, unsafeFileReason, writeJsonDocument } from './json-file-store';
-import { migrate, redactV1Tokens } from './migrations';
-import { emptyStoreFile, PairedDeviceSchema, STORE_VERSION, StoreFileV2Schema, type PairedDevice, type StoreFileV2, type TokenRecord } from './store-schema';
+import { JournalWriter, encodeChangeLine, parseJournal, readJournalSync, snapshotText, statIdentity, JOURNAL_FORMAT } from './journal';
+import { quarantineFile } from './json-file-store';
+import { applyRecord, loadStore, readStoreSync, type LoadedState } from './store-load';
+import { PairedDeviceSchema, STORE_VERSION, type PairedDevice } from './store-schema';
+import { applyTouch, mergeTouch, touchFromPatch, withSafeTokens, type PendingTouch, type TouchPatch } from './touches';
 
 export type { PairedDevice, TokenRecord } from './store-schema';
+export type { TouchPatch } from './touches';
 
 export interface PairingStoreOptions {
-  /** Default 'pairing.json'. */
+  /** Default 'pairing.json'; the journal is the same name with `.journal` for `.json`. */
   fileName?: string;
   /** How long touch() updates may wait in memory before they are written. Default 60 000 ms. */
   lastSeenFlushMs?: number;
@@ -26,15 +35,23 @@ export interface PairingStoreOptions {
   refreshIntervalMs?: number;
   /** How long to wait for another process holding the store lock. Default 5000 ms. */
   lockTimeoutMs?: number;
+  /** Compact once the journal is larger than this. Default: the snapshot's size, at least 1 MiB. */
+  journalMaxBytes?: number;
+  /**
+   * false: every change rewrites the whole snapshot, as before the journal existed. Only for the benchmark's
+   * side-by-side comparison; never use it on a folder another store opens with the journal.
+   */
+  journal?: boolean;
 }
 
-export interface TouchPatch {
-  lastSeenAtMs?: number;
-  lastSeenReason?: string;
-  remoteIp?: string;
-  /** With tokenLastUsedAtMs: the role whose token was just used. */
-  tokenRole?: string;
-  tokenLastUsedAtMs?: number;
+export interface StoreIoStats {
+  /** Every byte this store wrote to its files (journal records and headers, snapshots). */
+  bytesWritten: number;
+  appends: number;
+  snapshots: number;
+  compactions: number;
+  /** Times both files were read whole (open, another process's compaction, recovery). */
+  fullReads: number;
 }
 
 export class StoreUnavailableError extends Error {
@@ -45,60 +62,88 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** Touch fields waiting to be written for one device. */
-interface PendingTouch {
-  lastSeenAtMs?: number;
-  lastSeenReason?: string;
-  remoteIp?: string;
-  tokenLastUsed?: Record<string, number>;
-}
+type Change = { device: PairedDevice; json: string } | null;
 
-const MISSING = 'missing';
+const MIN_JOURNAL_BYTES = 1024 * 1024;
 
 export class PairingStore {
   readonly dir: string;
   readonly filePath: string;
+  readonly journalPath: string;
   private readonly fileName: string;
   private readonly lockPath: string;
   private readonly now: () => number;
   private readonly flushMs: number;
   private readonly refreshIntervalMs: number;
   private readonly lockTimeoutMs: number;
+  private readonly journalOn: boolean;
+  private readonly journalMaxBytes: number | undefined;
+  private readonly writer: JournalWriter;
 
   private devices = new Map<string, PairedDevice>();
   /** Each device's JSON exactly as on disk (without pending touches): unchanged devices are never re-serialised. */
   private deviceJson = new Map<string, string>();
+  /** Generation of the last change applied (from the snapshot or the journal). */
   private generation = 0;
-  /** ino/size/mtime/ctime of the file we last read or wrote; anything else means another process wrote it. */
-  private identity: string | undefined;
+  /** Lineage shared by the snapshot and its journal; undefined until this folder has a journal. */
+  private journalId: string | undefined;
+  private snapshotExists = false;
+  /** ino/size/mtime/ctime of the snapshot as last read or written; anything else means another process wrote it. */
+  private snapshotIdentity: string | undefined;
+  private snapshotBytes = 0;
+  /** The journal read up to journalEnd (by inode); undefined: no journal belongs to the snapshot yet. */
+  private journalIno: bigint | undefined;
+  private journalEnd = 0;
+  private journalRecords = 0;
+  /** Files as they were when the store failed closed: it looks again only when they change. */
+  private failedIdentity: string | undefined;
+  private notice: string | undefined;
   private state: StoreHealth = { ok: true };
   private pending = new Map<string, PendingTouch>();
   private flushTimer: NodeJS.Timeout | undefined;
   private lastRefreshAt = -Infinity;
   private reloading: Promise<void> | undefined;
+  private compacting: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
+  private readonly stats: StoreIoStats = { bytesWritten: 0, appends: 0, snapshots: 0, compactions: 0, fullReads: 0 };
   private closed = false;
 
   private constructor(dir: string, opts: PairingStoreOptions) {
     this.dir = path.resolve(dir);
     this.fileName = opts.fileName ?? 'pairing.json';
     this.filePath = path.join(this.dir, this.fileName);
+    this.journalPath = path.join(this.dir, `${this.fileName.replace(/\.json$/, '')}.journal`);
     this.lockPath = `${this.filePath}.lock`;
     this.now = opts.now ?? Date.now;
     this.flushMs = opts.lastSeenFlushMs ?? 60_000;
     this.refreshIntervalMs = opts.refreshIntervalMs ?? 50;
     this.lockTimeoutMs = opts.lockTimeoutMs ?? 5000;
+    this.journalOn = opts.journal ?? true;
+    this.journalMaxBytes = opts.journalMaxBytes;
+    this.writer = new JournalWriter(this.journalPath);
   }
 
-  /** Opens (never creates) the store file. Store problems show in health(); only I/O on the folder or a lock timeout throw. */
+  /**
+   * Opens (never creates) the store. A store from before the journal gets its journal here (migration); a
+   * journal with changes is folded into a fresh snapshot just after. Store problems show in health(); only
+   * I/O on the folder or a lock timeout throw.
+   */
   static async open(dir: string, opts: PairingStoreOptions = {}): Promise<PairingStore> {
     const store = new PairingStore(dir, opts);
     await ensurePrivateDir(store.dir);
     await store.locked(async () => {
-      await cleanupOrphanTmp(store.dir, store.fileName); // temp files of writers killed before their rename
+      // Temp files of writers killed before their rename.
+      await cleanupOrphanTmp(store.dir, store.fileName);
+      await cleanupOrphanTmp(store.dir, path.basename(store.journalPath));
+      await cleanupOrphanTmp(store.dir, path.basename(store.lockPath));
       await store.loadLocked();
+      if (!store.state.ok || !store.journalOn) return;
+      if (store.snapshotExists && store.journalIno === undefined) await store.ensureLineageLocked();
     });
     store.lastRefreshAt = performance.now();
+    // Changes replayed from the journal are folded into a new snapshot right after opening, off the path to
+    // ready (the store already serves them from memory).
+    if (store.journalRecords > 0) store.compactSoon();
     return store;
   }
 
@@ -123,67 +168,61 @@ export class PairingStore {
     return this.devices.size;
   }
 
+  /** What this store has written and read so far (for the benchmark, the soak and tests). */
+  ioStats(): StoreIoStats {
+    return { ...this.stats };
+  }
+
   /**
-   * Runs `fn` on a copy of the devices under the cross-process lock, after re-reading the file if another
-   * process changed it, and writes the result if it differs. If `fn` throws, or the result is invalid, or the
-   * write fails, nothing is written and memory is unchanged. `fn` must be synchronous.
+   * Runs `fn` on a copy of the devices under the cross-process lock, after replaying what other processes
+   * appended, and records the result if it differs (one journal record, on disk before this resolves). If
+   * `fn` throws, or the result is invalid, or the write fails, nothing is written and memory is unchanged.
+   * `fn` must be synchronous.
    */
   async mutate<T>(fn: (devices: Map<string, PairedDevice>) => T): Promise<T> {
     if (this.closed) throw new Error('pairing store is closed');
     if (this.reloading) await this.reloading;
-    return this.locked(async () => {
-      if ((await fileIdentity(this.filePath)) !== this.identity) await this.loadLocked();
+    const result = await this.locked(async () => {
+      await this.catchUpLocked();
       if (!this.state.ok) throw new StoreUnavailableError({ ...this.state });
 
       // Copy-on-write: only devices fn reads or writes are cloned, so a change costs what it touches.
       const draft = new DraftDevices(this.devices);
-      const result = fn(draft);
-      if (isPromiseLike(result)) throw new TypeError('mutate(fn): fn must be synchronous (do async work before mutate)');
+      const out = fn(draft);
+      if (isPromiseLike(out)) throw new TypeError('mutate(fn): fn must be synchronous (do async work before mutate)');
       // Devices with touches waiting in memory differ from the file too; they ride along with this write.
       const taken = this.pending;
       for (const id of taken.keys()) draft.get(id);
       const changes = this.validatedChanges(draft);
       if (changes.size === 0) {
         this.pending = new Map();
-        return result;
+        return out;
       }
-
       // Touches taken now are in the draft; ones arriving during the write stay pending for the next flush.
       this.pending = new Map();
-      const nextJson = new Map(this.deviceJson);
-      for (const [id, change] of changes) {
-        if (change) nextJson.set(id, change.json);
-        else nextJson.delete(id);
-      }
       const generation = this.generation + 1;
       try {
-        await writeFileAtomic(this.filePath, storeFileText(generation, this.now(), nextJson));
+        if (this.journalOn) await this.appendLocked(generation, changes);
+        else await this.rewriteLocked(generation, changes);
       } catch (err) {
         this.restorePending(taken);
         throw err;
       }
-      for (const [id, change] of changes) {
-        if (change) this.devices.set(id, withSafeTokens(change.device));
-        else this.devices.delete(id);
-      }
-      for (const [id, t] of this.pending) {
-        const device = this.devices.get(id);
-        if (device) applyTouch(device, t);
-      }
-      this.deviceJson = nextJson;
+      this.applyChanges(changes);
       this.generation = generation;
-      this.identity = await fileIdentity(this.filePath).catch(() => undefined);
       this.emitChange();
-      return result;
+      return out;
     });
+    this.compactSoonIfLarge();
+    return result;
   }
 
   /**
    * What the draft changed, validated: device → its new record and JSON, or null when removed. Devices whose
    * JSON equals the file's are left out. Throws (nothing written) if fn left something we could not read back.
    */
-  private validatedChanges(draft: DraftDevices): Map<string, { device: PairedDevice; json: string } | null> {
-    const changes = new Map<string, { device: PairedDevice; json: string } | null>();
+  private validatedChanges(draft: DraftDevices): Map<string, Change> {
+    const changes = new Map<string, Change>();
     for (const id of draft.removed) if (this.deviceJson.has(id)) changes.set(id, null);
     for (const [id, device] of draft.touched()) {
       if (id === '__proto__') throw new TypeError('mutate(fn): "__proto__" is not a valid device id');
@@ -199,32 +238,227 @@ export class PairingStore {
     return changes;
   }
 
-  /** Cheap check (one stat, at most every refreshIntervalMs) for writes by other processes; reloads if there were. */
+  /** One record, fsynced. A failed append is cut back so the journal never keeps half a record. */
+  private async appendLocked(generation: number, changes: Map<string, Change>): Promise<void> {
+    await this.ensureLineageLocked();
+    const line = encodeChangeLine(generation, this.now(), changes);
+    try {
+      await this.writer.append(line, this.journalIno!);
+    } catch (err) {
+      await this.writer.truncate(this.journalEnd).catch(() => undefined); // if this fails too, the next write cuts it
+      throw err;
+    }
+    this.journalEnd += line.length;
+    this.journalRecords++;
+    this.stats.appends++;
+    this.stats.bytesWritten += line.length;
+  }
+
+  /** The whole-file rewrite (journal off): kept for the benchmark's comparison. */
+  private async rewriteLocked(generation: number, changes: Map<string, Change>): Promise<void> {
+    const text = snapshotText(STORE_VERSION, generation, this.now(), undefined, mergedJson(this.deviceJson, changes));
+    await writeFileAtomic(this.filePath, text);
+    this.snapshotExists = true;
+    this.snapshotIdentity = await fileIdentity(this.filePath).catch(() => undefined);
+    this.snapshotBytes = Buffer.byteLength(text);
+    this.stats.snapshots++;
+    this.stats.bytesWritten += this.snapshotBytes;
+  }
+
+  private applyChanges(changes: Map<string, Change>): void {
+    for (const [id, change] of changes) {
+      if (change) {
+        this.devices.set(id, withSafeTokens(change.device));
+        this.deviceJson.set(id, change.json);
+      } else {
+        this.devices.delete(id);
+        this.deviceJson.delete(id);
+      }
+      const t = this.pending.get(id);
+      const device = this.devices.get(id);
+      if (t && device) applyTouch(device, t);
+    }
+  }
+
+  /**
+   * A journal for this folder: the journal first (atomically, holding only its header), then a snapshot that
+   * names it. A kill in between leaves an empty journal that the old snapshot ignores.
+   */
+  private async ensureLineageLocked(): Promise<void> {
+    if (this.journalId !== undefined && this.journalIno !== undefined) return;
+    const id = this.journalId ?? randomUUID();
+    await this.startJournalLocked(id);
+    if (this.journalId !== id || !this.snapshotExists) await this.writeSnapshotLocked(id);
+    this.journalId = id;
+  }
+
+  private async startJournalLocked(id: string): Promise<void> {
+    const st = await this.writer.start({ journal: JOURNAL_FORMAT, id, base: this.generation, createdAtMs: this.now() });
+    this.journalIno = st.ino;
+    this.journalEnd = st.size;
+    this.journalRecords = 0;
+    this.stats.bytesWritten += st.size;
+  }
+
+  private async writeSnapshotLocked(id: string): Promise<void> {
+    const text = snapshotText(STORE_VERSION, this.generation, this.now(), id, this.deviceJson);
+    await writeFileAtomic(this.filePath, text);
+    this.snapshotExists = true;
+    this.snapshotIdentity = await fileIdentity(this.filePath);
+    this.snapshotBytes = Buffer.byteLength(text);
+    this.stats.snapshots++;
+    this.stats.bytesWritten += this.snapshotBytes;
+  }
+
+  /**
+   * Folds the journal into a new snapshot. Crash-safe at every step: the snapshot is replaced first (records
+   * it holds are skipped on replay by their generation), then the journal is replaced by an empty one.
+   */
+  private async compactLocked(): Promise<void> {
+    if (!this.journalOn || !this.state.ok || this.journalId === undefined || this.journalIno === undefined || this.journalRecords === 0) return;
+    await this.writeSnapshotLocked(this.journalId);
+    if (process.env.LOOPGATE_FAULT === 'crash-mid-compaction') process.kill(process.pid, 'SIGKILL'); // tests only
+    await this.startJournalLocked(this.journalId);
+    this.stats.compactions++;
+  }
+
+  /** Compacts now (under the lock, after replaying other processes' records). */
+  async compact(): Promise<void> {
+    if (this.closed) return;
+    if (this.reloading) await this.reloading;
+    await this.locked(async () => {
+      await this.catchUpLocked();
+      await this.compactLocked();
+    });
+  }
+
+  private journalLimit(): number {
+    return this.journalMaxBytes ?? Math.max(MIN_JOURNAL_BYTES, this.snapshotBytes);
+  }
+
+  /** After the decision is acknowledged: a journal past its limit is compacted off the caller's path. */
+  private compactSoonIfLarge(): void {
+    if (this.journalEnd > this.journalLimit()) this.compactSoon();
+  }
+
+  private compactSoon(): void {
+    if (this.compacting || !this.journalOn) return;
+    this.compacting = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.compact())
+      .catch(() => undefined) // a failed compaction leaves snapshot and journal as they were; the next write retries
+      .finally(() => {
+        this.compacting = undefined;
+      });
+  }
+
+  /** Under the lock: brings memory up to the files (other processes' appends, or a full re-read). */
+  private async catchUpLocked(): Promise<void> {
+    const snapSt = await statOrUndefined(this.filePath);
+    const journalSt = await statOrUndefined(this.journalPath);
+    const snapId = statIdentity(snapSt);
+    if (!this.state.ok) {
+      if (this.failedIdentity === `${snapId}|${statIdentity(journalSt)}`) return;
+    } else if (snapId === this.snapshotIdentity) {
+      if (!journalSt && this.journalIno === undefined) return;
+      if (journalSt && journalSt.ino === this.journalIno) {
+        const size = Number(journalSt.size);
+        if (size === this.journalEnd) return;
+        if (size > this.journalEnd && (await this.replayTail(true))) return;
+      }
+    }
+    await this.loadLocked();
+  }
+
+  /**
+   * Applies records other processes appended after journalEnd. Holding the lock, a damaged last record is cut
+   * (its writer died); without it, it may be a write in progress and is left for later. Returns false when
+   * what follows is not a plain continuation (then a full re-read decides).
+   */
+  private replayTail(locked: boolean): Promise<boolean> | boolean {
+    const read = readJournalSync(this.journalPath, this.journalEnd);
+    if (!read || read.st.ino !== this.journalIno) return false;
+    const parsed = parseJournal(read.bytes, this.journalEnd);
+    if (parsed.corrupt) return false;
+    let g = this.generation;
+    for (const { record } of parsed.records) {
+      if (record.g !== g + 1) return false;
+      g = record.g;
+    }
+    let changed = false;
+    for (const { record } of parsed.records) {
+      for (const id of applyRecord(this.devices, this.deviceJson, record)) {
+        const device = this.devices.get(id);
+        if (!device) continue;
+        withSafeTokens(device);
+        const t = this.pending.get(id);
+        if (t) applyTouch(device, t);
+      }
+      changed = true;
+    }
+    this.generation = g;
+    this.journalRecords += parsed.records.length;
+    this.journalEnd = parsed.goodEnd;
+    if (changed) this.emitChange();
+    if (!locked || !parsed.torn) return true;
+    return this.cutTornTail(parsed.goodEnd, parsed.torn.reason).then(() => true);
+  }
+
+  private async cutTornTail(at: number, reason: string): Promise<void> {
+    await this.writer.truncate(at);
+    this.notice = `a damaged last record in ${this.journalPath} (${reason}; a write interrupted by a crash) was cut off at byte ${at}; every change before it is kept`;
+    this.state = { ok: true, notice: this.notice };
+    this.emitChange();
+  }
+
+  /**
+   * Cheap check (one stat of each file, at most every refreshIntervalMs) for writes by other processes.
+   * Appends are replayed at once from where we stopped reading; anything else re-reads both files.
+   */
   refreshIfChanged(): void {
     if (this.closed || this.reloading) return;
     const t = performance.now();
     if (t - this.lastRefreshAt < this.refreshIntervalMs) return;
     this.lastRefreshAt = t;
-    let identity: string;
+    let snapSt: BigIntStats | undefined;
+    let journalSt: BigIntStats | undefined;
     try {
-      const st = statSync(this.filePath, { bigint: true, throwIfNoEntry: false });
-      identity = st ? identityOf(st) : MISSING;
+      snapSt = statSync(this.filePath, { bigint: true, throwIfNoEntry: false });
+      journalSt = statSync(this.journalPath, { bigint: true, throwIfNoEntry: false });
     } catch {
       return; // transient stat error: keep serving what we have, look again next time
     }
-    if (identity === this.identity) return;
-    try {
-      if (identity === MISSING) throw new Error('store file removed');
-      const read = readFileSyncWithIdentity(this.filePath);
-      if (unsafeFileReason(read.stat)) throw new Error('unsafe file');
-      const decoded = decodeJsonDocument(read.bytes, StoreFileV2Schema, migrate);
-      if (decoded.migratedFrom !== undefined) throw new Error('needs migration');
-      this.adopt(decoded.value, identityOf(read.stat), false);
-    } catch {
-      // Not a plain valid current file (corrupt, older or newer format, unsafe, removed): stop trusting memory
-      // now and let the locked path decide, exactly as at open (quarantine, migrate with backup, or refuse).
-      this.reloadInBackground();
+    const snapId = statIdentity(snapSt);
+    if (!this.state.ok) {
+      if (this.failedIdentity !== `${snapId}|${statIdentity(journalSt)}`) this.reloadInBackground(false);
+      return;
     }
+    if (snapId === this.snapshotIdentity) {
+      if (!journalSt && this.journalIno === undefined) return;
+      if (journalSt && journalSt.ino === this.journalIno) {
+        const size = Number(journalSt.size);
+        if (size === this.journalEnd) return;
+        try {
+          if (size > this.journalEnd && this.replayTail(false)) return;
+        } catch {
+          // unreadable for a moment: the locked re-read decides
+        }
+      }
+    }
+    // Not a plain append (a compaction or reset by another process, an old build, a hand edit): read both files
+    // now, as at open; anything that is not a clean pair is left to the locked path (quarantine, migration).
+    try {
+      const fresh = readStoreSync(this.filePath, this.journalPath);
+      this.stats.fullReads++;
+      if (fresh) {
+        this.adopt(fresh, false);
+        this.snapshotIdentity = snapId;
+        this.snapshotBytes = snapSt ? Number(snapSt.size) : 0;
+        return;
+      }
+    } catch {
+      // fall through: fail closed while the locked path decides
+    }
+    this.reloadInBackground(false);
   }
 
   /** Records a reconnect in memory; written by the debounced flush or the next mutate (ST-11). */
@@ -240,13 +474,13 @@ export class PairingStore {
     this.armFlush();
   }
 
-  /** Writes pending touches now (through mutate, so under the lock and on top of the latest file). */
+  /** Writes pending touches now (through mutate, so under the lock and on top of the latest files). */
   async flush(): Promise<void> {
     if (this.closed || this.pending.size === 0 || !this.state.ok) return;
     await this.mutate(() => undefined);
   }
 
-  /** Writes pending touches (best effort: lastSeen is informational, so a failure here does not fail shutdown). */
+  /** Writes pending touches and folds the journal into the snapshot (best effort: a failure loses nothing). */
   async close(): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.flushTimer);
@@ -254,13 +488,16 @@ export class PairingStore {
     try {
       if (this.reloading) await this.reloading;
       await this.flush();
+      if (this.compacting) await this.compacting;
+      if (this.journalRecords > 0) await this.compact();
     } catch {
-      // disk full or lock timeout at exit: the touches are lost, the approvals are not
+      // disk full or lock timeout at exit: the touches are lost, the approvals are not (they are in the journal)
     } finally {
       clearTimeout(this.flushTimer); // a failed flush re-arms it
       this.flushTimer = undefined;
       this.closed = true;
       this.listeners.clear();
+      await this.writer.closeHandle();
     }
   }
 
@@ -271,19 +508,21 @@ export class PairingStore {
   }
 
   /**
-   * Starts an empty store after the user explicitly chose to. Copies moved aside stay; a file still in place
-   * (newer format, unsafe mode) is moved aside too. Refuses when the store is readable.
+   * Starts an empty store after the user explicitly chose to. Copies moved aside stay; a snapshot or journal
+   * still in place (newer format, unsafe mode, another lineage) is moved aside too. Refuses when the store is
+   * readable.
    */
   async resetQuarantined(): Promise<void> {
     if (this.closed) throw new Error('pairing store is closed');
     if (this.reloading) await this.reloading;
     await this.locked(async () => {
-      if ((await fileIdentity(this.filePath)) !== this.identity) await this.loadLocked();
+      await this.catchUpLocked();
       if (this.state.ok) throw new Error('pairing store is readable; refusing to reset it');
-      if (this.identity !== MISSING) await quarantineFile(this.filePath, this.now());
-      const fresh = emptyStoreFile(this.now());
-      await writeJsonDocument(this.filePath, fresh);
-      this.adopt(fresh, await fileIdentity(this.filePath), true);
+      if (await statOrUndefined(this.filePath)) await quarantineFile(this.filePath, this.now());
+      if (await statOrUndefined(this.journalPath)) await quarantineFile(this.journalPath, this.now());
+      this.adopt({ devices: new Map(), deviceJson: new Map(), generation: 0, replayed: 0, snapshotExists: false }, true);
+      if (this.journalOn) await this.ensureLineageLocked();
+      else await this.rewriteLocked(0, new Map());
     });
   }
 
@@ -293,19 +532,25 @@ export class PairingStore {
 
   /** Full read path; caller holds the lock. */
   private async loadLocked(): Promise<void> {
-    const res = await readJsonDocument(this.filePath, StoreFileV2Schema, migrate, { now: this.now, backupOf: redactV1Tokens });
-    const identity = await fileIdentity(this.filePath);
+    const res = await loadStore(this.filePath, this.journalPath, this.now);
+    this.stats.fullReads++;
     if (!res.ok) {
-      this.failClosed({ ok: false, error: res.error, ...(res.quarantinedTo ? { quarantinedTo: res.quarantinedTo } : {}) }, identity);
+      const failed = `${statIdentity(await statOrUndefined(this.filePath))}|${statIdentity(await statOrUndefined(this.journalPath))}`;
+      this.failClosed(res.health, failed);
       return;
     }
-    const file = res.value ?? emptyStoreFile(this.now());
-    this.adopt(file, identity, !this.state.ok);
+    const st = await statOrUndefined(this.filePath);
+    this.adopt(res.state, false);
+    this.snapshotIdentity = statIdentity(st);
+    this.snapshotBytes = st ? Number(st.size) : 0;
+    if (res.state.torn && res.state.journal) await this.cutTornTail(res.state.journal.end, res.state.torn.reason);
   }
 
-  private reloadInBackground(): void {
-    this.devices = new Map(); // fail closed while we find out what the file is
-    this.state = { ok: false, error: 'pairing store changed on disk and is being re-read' };
+  private reloadInBackground(keepServing: boolean): void {
+    if (!keepServing) {
+      this.devices = new Map(); // fail closed while we find out what the files are
+      this.state = { ok: false, error: 'pairing store changed on disk and is being re-read' };
+    }
     this.reloading = this.locked(() => this.loadLocked())
       .catch((err: unknown) => this.failClosed({ ok: false, error: `cannot re-read the pairing store: ${(err as Error).message}` }, undefined))
       .finally(() => {
@@ -313,16 +558,19 @@ export class PairingStore {
       });
   }
 
-  private adopt(file: StoreFileV2, identity: string | undefined, forceNotify: boolean): void {
-    const deviceJson = new Map<string, string>();
-    for (const [id, device] of Object.entries(file.devices)) deviceJson.set(id, JSON.stringify(device));
-    const changed = forceNotify || !this.state.ok || !sameEntries(deviceJson, this.deviceJson);
-    this.devices = new Map();
-    for (const [id, device] of Object.entries(file.devices)) this.devices.set(id, withSafeTokens(device));
-    this.deviceJson = deviceJson;
-    this.generation = file.generation;
-    this.identity = identity;
-    this.state = { ok: true };
+  private adopt(s: LoadedState, forceNotify: boolean): void {
+    const changed = forceNotify || !this.state.ok || !sameEntries(s.deviceJson, this.deviceJson);
+    for (const device of s.devices.values()) withSafeTokens(device);
+    this.devices = s.devices;
+    this.deviceJson = s.deviceJson;
+    this.generation = s.generation;
+    this.journalId = s.journalId;
+    this.snapshotExists = s.snapshotExists;
+    this.journalIno = s.journal?.ino;
+    this.journalEnd = s.journal?.end ?? 0;
+    this.journalRecords = s.journal?.records ?? 0;
+    this.failedIdentity = undefined;
+    this.state = this.notice ? { ok: true, notice: this.notice } : { ok: true };
     for (const [id, t] of this.pending) {
       const device = this.devices.get(id);
       if (device) applyTouch(device, t);
@@ -330,11 +578,12 @@ export class PairingStore {
     if (changed) this.emitChange();
   }
 
-  private failClosed(health: StoreHealth, identity: string | undefined): void {
+  private failClosed(health: StoreHealth, failedIdentity: string | undefined): void {
     this.state = health;
     this.devices = new Map();
     this.deviceJson = new Map();
-    this.identity = identity;
+    this.failedIdentity = failedIdentity;
+    this.journalIno = undefined;
     this.pending.clear();
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -375,68 +624,17 @@ function isPromiseLike(v: unknown): boolean {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
-function identityOf(st: BigIntStats): string {
-  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
-
-async function fileIdentity(file: string): Promise<string> {
+async function statOrUndefined(file: string): Promise<BigIntStats | undefined> {
   try {
-    return identityOf(await fsp.stat(file, { bigint: true }));
+    return await fsp.stat(file, { bigint: true });
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return MISSING;
+    if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
 }
 
-/** Bytes and stat of the same open file, so the identity recorded matches the content read. */
-function readFileSyncWithIdentity(file: string): { bytes: Buffer; stat: BigIntStats } {
-  const fd = openSync(file, 'r');
-  try {
-    return { stat: fstatSync(fd, { bigint: true }), bytes: readFileSync(fd) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function touchFromPatch(patch: TouchPatch): PendingTouch {
-  const t: PendingTouch = {};
-  if (patch.lastSeenAtMs !== undefined) t.lastSeenAtMs = patch.lastSeenAtMs;
-  if (patch.lastSeenReason !== undefined) t.lastSeenReason = patch.lastSeenReason;
-  if (patch.remoteIp !== undefined) t.remoteIp = patch.remoteIp;
-  if (patch.tokenRole !== undefined && patch.tokenLastUsedAtMs !== undefined) t.tokenLastUsed = { [patch.tokenRole]: patch.tokenLastUsedAtMs };
-  return t;
-}
-
-/** Newest wins for lastSeen (with its reason and address); token use times only move forward. */
-function applyLastSeen(target: { lastSeenAtMs?: number; lastSeenReason?: string; remoteIp?: string }, t: PendingTouch): void {
-  if (t.lastSeenAtMs !== undefined && t.lastSeenAtMs < (target.lastSeenAtMs ?? -Infinity)) return;
-  if (t.lastSeenAtMs !== undefined) target.lastSeenAtMs = t.lastSeenAtMs;
-  if (t.lastSeenReason !== undefined) target.lastSeenReason = t.lastSeenReason;
-  if (t.remoteIp !== undefined) target.remoteIp = t.remoteIp;
-}
-
-function applyTouch(device: PairedDevice, t: PendingTouch): void {
-  applyLastSeen(device, t);
-  if (!t.tokenLastUsed) return;
-  for (const [role, ms] of Object.entries(t.tokenLastUsed)) {
-    const token = Object.hasOwn(device.tokens, role) ? device.tokens[role] : undefined;
-    if (token && ms > (token.lastUsedAtMs ?? -Infinity)) token.lastUsedAtMs = ms;
-  }
-}
-
-function mergeTouch(into: PendingTouch, t: PendingTouch): void {
-  applyLastSeen(into, t);
-  if (!t.tokenLastUsed) return;
-  into.tokenLastUsed ??= {};
-  for (const [role, ms] of Object.entries(t.tokenLastUsed)) {
-    if (ms > (into.tokenLastUsed[role] ?? -Infinity)) into.tokenLastUsed[role] = ms;
-  }
-}
-
-/** Null-prototype token maps: a role like "constructor" or "__proto__" from a client finds nothing. */
-function withSafeTokens(device: PairedDevice): PairedDevice {
-  device.tokens = Object.assign(Object.create(null) as Record<string, TokenRecord>, device.tokens);
-  return device;
+async function fileIdentity(file: string): Promise<string> {
+  return statIdentity(await statOrUndefined(file));
 }
 
 function sameEntries(a: Map<string, string>, b: Map<string, string>): boolean {
@@ -445,85 +643,13 @@ function sameEntries(a: Map<string, string>, b: Map<string, string>): boolean {
   return true;
 }
 
-/** The store file: valid JSON with one device per line, so it is assembled from cached pieces and diffs well. */
-function storeFileText(generation: number, updatedAtMs: number, devices: Map<string, string>): string {
-  const lines: string[] = [];
-  for (const [id, json] of devices) lines.push(`${JSON.stringify(id)}:${json}`);
-  return `{"version":${STORE_VERSION},"generation":${generation},"updatedAtMs":${updatedAtMs},"devices":{${lines.length ? `\n${lines.join(',\n')}\n` : ''}}}\n`;
+/** The devices' JSON with `changes` applied, in file order, without copying the map. */
+function* mergedJson(base: Map<string, string>, changes: Map<string, Change>): Iterable<[string, string]> {
+  for (const [id, json] of base) {
+    if (!changes.has(id)) yield [id, json];
+    else if (changes.get(id)) yield [id, changes.get(id)!.json];
+  }
+  for (const [id, change] of changes) if (change && !base.has(id)) yield [id, change.json];
 }
 
-/**
- * The map a mutate callback edits: reads clone a device on first access, writes and deletes are recorded, and
- * the base map (what readers see) is never touched until the write has succeeded.
- */
-class DraftDevices extends Map<string, PairedDevice> {
-  readonly removed = new Set<string>();
 
-  constructor(private readonly base: ReadonlyMap<string, PairedDevice>) {
-    super();
-  }
-
-  override get(id: string): PairedDevice | undefined {
-    if (super.has(id)) return super.get(id);
-    if (this.removed.has(id)) return undefined;
-    const original = this.base.get(id);
-    if (!original) return undefined;
-    const copy = structuredClone(original);
-    super.set(id, copy);
-    return copy;
-  }
-
-  override has(id: string): boolean {
-    return super.has(id) || (!this.removed.has(id) && this.base.has(id));
-  }
-
-  override set(id: string, device: PairedDevice): this {
-    this.removed.delete(id);
-    return super.set(id, device);
-  }
-
-  override delete(id: string): boolean {
-    const had = this.has(id);
-    super.delete(id);
-    if (this.base.has(id)) this.removed.add(id);
-    return had;
-  }
-
-  override get size(): number {
-    let n = super.size;
-    for (const id of this.base.keys()) if (!super.has(id) && !this.removed.has(id)) n++;
-    return n;
-  }
-
-  /** Whole-map reads clone everything (rare: callers normally go by id). */
-  override entries(): MapIterator<[string, PairedDevice]> {
-    for (const id of this.base.keys()) if (!this.removed.has(id)) this.get(id);
-    return super.entries();
-  }
-
-  override keys(): MapIterator<string> {
-    return new Map(this.entries()).keys();
-  }
-
-  override values(): MapIterator<PairedDevice> {
-    return new Map(this.entries()).values();
-  }
-
-  override forEach(cb: (value: PairedDevice, key: string, map: Map<string, PairedDevice>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.entries()) cb.call(thisArg, v, k, this);
-  }
-
-  override [Symbol.iterator](): MapIterator<[string, PairedDevice]> {
-    return this.entries();
-  }
-
-  override clear(): void {
-    for (const id of this.base.keys()) this.removed.add(id);
-    super.clear();
-  }
-
-  /** Every device the callback may have changed (read, written or added). */
-  touched(): IterableIterator<[string, PairedDevice]> {
-    return super.entries();
-  }
-}

@@ -29,6 +29,8 @@ export class PendingRequests {
   private byDevice = new Map<string, string>();
   private timers = new Map<string, NodeJS.Timeout>();
   private cooldownUntil = new Map<string, number>();
+  /** Cooldowns after the last sweep: sweeping again once they double keeps the cost per denial constant. */
+  private cooldownsSwept = 0;
 
   constructor(
     private limits: PendingLimits,
@@ -69,7 +71,20 @@ export class PendingRequests {
   }
 
   startCooldown(deviceId: string): void {
-    if (this.limits.cooldownMs > 0) this.cooldownUntil.set(deviceId, this.monotonic() + this.limits.cooldownMs);
+    if (this.limits.cooldownMs <= 0) return;
+    this.cooldownUntil.set(deviceId, this.monotonic() + this.limits.cooldownMs);
+    if (this.cooldownUntil.size >= Math.max(64, this.cooldownsSwept * 2)) this.sweepCooldowns();
+  }
+
+  /** Cooldowns still held in memory (over ones are dropped as denials come in). */
+  get cooldowns(): number {
+    return this.cooldownUntil.size;
+  }
+
+  sweepCooldowns(): void {
+    const t = this.monotonic();
+    for (const [id, until] of this.cooldownUntil) if (until <= t) this.cooldownUntil.delete(id);
+    this.cooldownsSwept = this.cooldownUntil.size;
   }
 
   upsert(input: PendingInput): UpsertResult {
@@ -136,5 +151,6 @@ export class PendingRequests {
     this.timers.clear();
     this.byId.clear();
     this.byDevice.clear();
+    this.cooldownUntil.clear();
   }
 }

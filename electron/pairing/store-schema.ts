@@ -30,9 +30,11 @@ export interface PairedDevice extends ReportedClient, PairingHistory {
 
 export interface StoreFileV2 {
   version: 2;
-  /** Bumped on every write. */
+  /** Bumped on every change; with a journal, the generation of the last change folded into this file. */
   generation: number;
   updatedAtMs: number;
+  /** Lineage of the journal beside this file (pairing.journal): only that journal's records apply to it. */
+  journalId?: string;
   /** Keyed by deviceId. */
   devices: Record<string, PairedDevice>;
 }
@@ -84,6 +86,7 @@ export const StoreFileV2Schema: z.ZodType<StoreFileV2> = z
     version: z.literal(STORE_VERSION),
     generation: z.number().int().nonnegative(),
     updatedAtMs: timestampMs,
+    journalId: z.string().min(1).optional(),
     devices: z.record(z.string(), PairedDeviceSchema),
   })
   .superRefine((file, ctx) => {

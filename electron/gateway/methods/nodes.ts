@@ -17,6 +17,11 @@ interface Waiting {
 export class NodeInvocations {
   private waiting = new Map<string, Waiting>();
 
+  /** Invocations waiting for an answer (each leaves on its answer, its timeout, or its node's disconnect). */
+  get size(): number {
+    return this.waiting.size;
+  }
+
   start(nodeConn: Connection, nodeId: string, command: string, params: unknown, timeoutMs: number, idempotencyKey?: string): Promise<unknown> {
     const id = randomUUID();
     return new Promise((resolve, reject) => {

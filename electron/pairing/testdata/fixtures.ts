@@ -15,7 +15,7 @@ export const childScript = fileURLToPath(new URL('./child.ts', import.meta.url))
 /** A fresh folder under the OS temp dir, removed after the test. */
 export async function tempDir(t: TestContext): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'loopgate-pairing-'));
-  t.after(() => fsp.rm(dir, { recursive: true, force: true }));
+  t.after(() => fsp.rm(dir, { recursive: true, force: true, maxRetries: 5 }));
   return dir;
 }
 
@@ -49,6 +49,11 @@ export interface Child {
   ready: Promise<void>;
   go(): void;
   done: Promise<ChildResult>;
+  /** Every stdout line so far. */
+  lines(): string[];
+  /** Called with each stdout line as it arrives. */
+  onLine(listener: (line: string) => void): void;
+  kill(signal: NodeJS.Signals): void;
 }
 
 /** Runs testdata/child.ts in a fresh Node process (real process: real crash, real cross-process locking). */
@@ -62,16 +67,26 @@ export function runChild(args: string[], env: Record<string, string> = {}): Chil
   let stderr = '';
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const lineListeners: Array<(line: string) => void> = [];
+  let partial = '';
   proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     if (stdout.includes('ready\n')) markReady();
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) for (const l of lineListeners) l(line);
   });
   proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const done = once(proc, 'close').then(([code, signal]) => {
     markReady(); // never leave a test waiting on a child that died early
     return { code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr };
   });
-  return { ready, go: () => proc.stdin.end('go\n'), done };
+  return {
+    ready, go: () => proc.stdin.end('go\n'), done,
+    lines: () => stdout.split('\n').filter(Boolean),
+    onLine: (l) => void lineListeners.push(l),
+    kill: (signal) => void proc.kill(signal),
+  };
 }
 
 /** Every file under `dir`, recursively, with its bytes. */
