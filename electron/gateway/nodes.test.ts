@@ -84,6 +84,7 @@ test('invocations still waiting when their node disconnects fail at once and are
     tamper: (p) => { p.commands = ['system.run']; },
   });
   assert.equal(n.res.ok, true, JSON.stringify(n.res.error));
+  await approveNodeCommands(h.url, h.token, id.deviceId);
   const calls = Array.from({ length: 5 }, () => operator.request('node.invoke', { nodeId: id.deviceId, command: 'system.run', timeoutMs: 60_000 }));
   await eventually(() => n.socket.frames.filter((f) => f.event === 'node.invoke.request').length === 5, 'five invoke requests at the node');
   assert.equal(h.gw.invocations.size, 5);
