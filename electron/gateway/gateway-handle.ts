@@ -1,6 +1,7 @@
 // The running gateway as the rest of the main process sees it (tray, notifications, window, CLI, tests).
 import type { GatewayConfig } from '../../shared/config';
 import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+import type { Attributor } from '../attribution/attributor';
 
 export interface GatewayOptions {
   /** Data folder: pairing store, audit log, gateway token, config. Created 0700. */
@@ -14,6 +15,8 @@ export interface GatewayOptions {
   /** Shorter timers for tests. */
   timing?: Partial<GatewayTiming>;
   log?: (line: string) => void;
+  /** Who is asking: the process attribution to use (default: the one that works on this OS). */
+  attributor?: Attributor;
 }
 
 export interface GatewayTiming {

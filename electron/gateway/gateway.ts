@@ -12,6 +12,8 @@ import { EVENT_SCOPES } from '../../shared/methods';
 import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import { SCOPE, roleScopesAllow } from '../../shared/scopes';
 import { LOOPGATE_VERSION } from '../../shared/version';
+import { Attributor } from '../attribution/attributor';
+import { lazyAttribution } from '../attribution/connection-attribution';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
@@ -29,7 +31,7 @@ import { sessionMethods } from './methods/sessions';
 import { systemMethods } from './methods/system';
 import { OwnerCredentials } from './owner-credentials';
 import { Router } from './router';
-import { checkUpgrade, ownOrigins } from './upgrade-guard';
+import { checkUpgrade, isLoopbackAddress, ownOrigins } from './upgrade-guard';
 
 export { type GatewayHandle, type GatewayOptions } from './gateway-handle';
 
@@ -79,6 +81,7 @@ export class Gateway implements GatewayHandle {
     private token: string,
     private readonly server: Server,
     private readonly wss: WebSocketServer,
+    readonly attributor: Attributor,
   ) {}
 
   static async start(opts: GatewayOptions): Promise<Gateway> {
@@ -107,7 +110,9 @@ export class Gateway implements GatewayHandle {
       (deviceId) => late.gw?.isDeviceConnected(deviceId) ?? false,
     );
     pairing.setPaused(cfg.pairingPaused);
-    const gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss);
+    pairing.programPinning = () => config.get().programPinning;
+    const attributor = opts.attributor ?? (await Attributor.forThisOs());
+    const gw = new Gateway(opts, timing, config, sessions, pairing, token, server, wss, attributor);
     late.gw = gw;
     gw.wire();
     await gw.listen(opts.port ?? cfg.port);
@@ -205,11 +210,16 @@ export class Gateway implements GatewayHandle {
       if (n <= 0) this.preauth.delete(verdict.peer); else this.preauth.set(verdict.peer, n);
     };
     socket.once('close', release);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, verdict.peer, verdict.locality, verdict.origin, release));
+    const peerPort = (socket as { remotePort?: number }).remotePort;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, verdict.peer, verdict.locality, verdict.origin, release, peerPort));
   }
 
-  private onSocket(ws: WebSocket, peer: string, transport: 'local' | 'browser' | 'remote', origin: string | undefined, releasePreauth: () => void): void {
+  private onSocket(ws: WebSocket, peer: string, transport: 'local' | 'browser' | 'remote', origin: string | undefined, releasePreauth: () => void, peerPort?: number): void {
     const conn = new Connection(randomUUID(), ws, peer, transport, origin, randomUUID());
+    if (isLoopbackAddress(peer)) {
+      const hints = { window: !!origin && (this.opts.appOrigins ?? []).includes(origin), dashboard: !!origin && ownOrigins(this.port).includes(origin) };
+      conn.who = lazyAttribution(this.attributor, peerPort, () => this.port, hints);
+    }
     this.conns.set(conn.id, conn);
     conn.rawEvent('connect.challenge', { nonce: conn.nonce, ts: Date.now() });
     const deadline = setTimeout(() => { if (!conn.authed) conn.close(CloseCode.NORMAL); }, this.timing.handshakeTimeoutMs);
@@ -278,6 +288,7 @@ export class Gateway implements GatewayHandle {
       this.countDevice(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.clientMode !== 'cli') this.broadcastPresence();
+      this.traceAfterHandshake(conn);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
         if (e.error) conn.fail(req.id, e.error);
@@ -287,6 +298,14 @@ export class Gateway implements GatewayHandle {
       conn.fail(req.id, { code: ErrorCode.UNAVAILABLE, message });
       conn.close(CloseCode.POLICY, message);
     }
+  }
+
+  /** "Last connected from": traced after hello-ok, off the handshake's path, and not on every reconnect. */
+  private traceAfterHandshake(conn: Connection): void {
+    const deviceId = conn.identity?.deviceId;
+    const who = conn.who;
+    if (!deviceId || !who || !this.pairing.programs.due(deviceId)) return;
+    setImmediate(() => void who().then((a) => this.pairing.programs.record(deviceId, a)));
   }
 
   private async onFrame(conn: Connection, data: RawData): Promise<void> {
@@ -395,6 +414,7 @@ export class Gateway implements GatewayHandle {
       connections: conns.length, nodes: this.nodes().length, devices: this.pairing.store.size(), pending: this.pairing.pending.size,
       pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(),
       silentApproval: this.config.get().silentApproval, home: this.opts.home,
+      attribution: this.attributor.describe(), programPinning: this.config.get().programPinning,
     };
   }
 

@@ -18,7 +18,7 @@ export interface AuditLogOptions {
 }
 
 const FILE = 'audit.jsonl';
-const FIELDS = ['ts', 'deviceId', 'reason', 'decision', 'by', 'silent', 'role', 'scopes', 'requestId', 'address', 'locality', 'displayName'] as const;
+const FIELDS = ['ts', 'deviceId', 'reason', 'decision', 'by', 'silent', 'role', 'scopes', 'requestId', 'address', 'locality', 'displayName', 'program'] as const;
 
 export class AuditLog {
   readonly filePath: string;
