@@ -138,7 +138,6 @@ export class Attributor {
     if (!b) return Promise.resolve({ status: 'unknown', method: 'none', why: 'process attribution is not available on this system', atMs: Date.now() });
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ status: 'unknown', method: b.method, why: `lookup took longer than ${this.timeoutMs} ms`, atMs: Date.now() }), this.timeoutMs);
-      timer.unref();
       run(b).then(resolve, (e: unknown) => resolve({ status: 'unknown', method: b.method, why: `lookup failed: ${String((e as Error)?.message ?? e).slice(0, 200)}`, atMs: Date.now() }))
         .finally(() => clearTimeout(timer));
     });

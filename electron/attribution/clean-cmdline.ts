@@ -59,7 +59,8 @@ export function cleanCommandLine(argv: readonly string[], max = MAX_CMDLINE_CHAR
   const parts: string[] = [];
   let length = 0;
   for (const arg of maskArgv(argv.slice(0, 256))) {
-    const clean = cleanReported(arg, MAX_ARG_CHARS) ?? '';
+    const clean = cleanReported(arg, MAX_ARG_CHARS);
+    if (clean === undefined) continue;
     parts.push(quote(clean));
     length += clean.length + 1;
     if (length > max) break;
@@ -108,11 +109,13 @@ export function scriptOf(name: string, argv: readonly string[]): string | undefi
       continue;
     }
     if (arg.startsWith('-')) continue;
-    const base = arg.replace(/\\/g, '/').split('/').filter(Boolean).pop();
+    const parts = arg.replace(/\\/g, '/').split('/').filter(Boolean);
+    const base = parts.pop();
     if (!base) continue;
     const stem = base.replace(/\.(?:m?js|cjs|ts|py|rb|pl|sh)$/i, '');
-    const cleaned = cleanReported(stem === 'index' || stem === 'main' || stem === 'cli' ? arg.replace(/\\/g, '/').split('/').filter(Boolean).slice(-2).join('/') : stem, 48);
-    return cleaned;
+    // A generic entry file says less than the package folder it lives in: claude-code/cli.js → claude-code.
+    const generic = /^(?:index|main|cli|__main__|run|bin)$/i.test(stem) && parts.length > 0;
+    return cleanReported(generic ? parts.filter((p) => !/^(?:dist|lib|bin|src|build)$/i.test(p)).pop() ?? stem : stem, 48);
   }
   return undefined;
 }
