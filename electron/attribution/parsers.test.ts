@@ -71,7 +71,7 @@ describe('macOS lsof and ps', () => {
 });
 
 describe('Windows netstat, Get-NetTCPConnection and CIM', () => {
-  for (const [name, lang] of [['netstat-en.txt', 'English'], ['netstat-de.txt', 'German']]) {
+  for (const [name, lang] of [['netstat-en.txt', 'English'], ['netstat-de.txt', 'German']] as const) {
     test(`netstat -ano (${lang} headers and states)`, () => {
       const rows = parseNetstat(fixture(name));
       assert.equal(rows.find((r) => r.local.port === 52345 && r.remote.port === 18789)?.pid, 8848);
