@@ -123,12 +123,7 @@ test('a taken port: "Use port N" saves it in Settings and starts the gateway the
   process.env.LOOPGATE_HOME = join(tmp, 'home3');
   fake.app.exitCode = null;
   fake.messageBoxAnswer.response = 0;
-  let moved: Awaited<ReturnType<typeof mainModule.main>> = null;
-  try {
-    moved = await mainModule.main();
-  } finally {
-    blocker.close();
-  }
+  const moved = await mainModule.main().finally(() => blocker.close());
   assert.ok(moved, JSON.stringify(fake.errorBoxes.at(-1)));
   const chosen = Number(/^Use port (\d+)$/.exec(fake.messageBoxes.at(-1)!.buttons![0]!)![1]);
   assert.equal(moved.gateway.port, chosen);
