@@ -98,6 +98,8 @@ interface Prepared {
   scopes: string[];
   by: string;
   address: string;
+  /** The program behind the connection, as the OS reported it. */
+  program: string;
   shortId: string;
 }
 
@@ -122,6 +124,7 @@ function prepare(e: AuditEntry): Prepared {
     scopes: (e.scopes ?? []).map(shown).filter(Boolean),
     by: byLabel(e.by, e.silent),
     address: shown(e.address),
+    program: shown(e.program),
     shortId: e.deviceId.slice(0, 12),
   };
   prepared.set(e, p);
@@ -263,6 +266,7 @@ const AuditRow = memo(function AuditRow({ p, compact = false, now, name, canOpen
       <span className="audit-source small">
         {e.locality && <span className={`tag ${e.locality === 'local' ? 'tag-local' : 'tag-remote'}`}>{e.locality}</span>}
         {p.address && <span className="mono">{p.address}</span>}
+        {p.program && <span className="audit-program" data-testid="audit-program" title="The program behind the connection, as the operating system reported it">{p.program}</span>}
       </span>
       <span className="audit-by small muted">by {p.by}</span>
     </li>
