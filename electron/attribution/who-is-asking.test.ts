@@ -141,3 +141,45 @@ describe('who is asking (Linux /proc)', { skip: !linux && 'Linux only' }, () => 
     assert.equal(holder.process?.pid, process.pid);
   });
 });
+
+describe('Loopgate names its own parts (Linux)', { skip: !linux && 'Linux only' }, () => {
+  test('a decision made with `loopgate devices approve` is recorded as made by the Loopgate CLI, with its PID', async () => {
+    const { spawn } = await import('node:child_process');
+    const { once } = await import('node:events');
+    const id = createIdentity();
+    const peer = await runPeer(h.url, id, { scopes: ['operator.read'], displayName: 'cli-approved' });
+    await peer.stop();
+    const requestId = peer.result.error?.details?.requestId as string;
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'loopgate.mjs');
+    const cli = spawn(process.execPath, [bin, 'devices', 'approve', requestId, '--url', h.url, '--token', h.token], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    cli.stderr!.on('data', (d) => (out += String(d)));
+    const [code] = await once(cli, 'exit');
+    assert.equal(code, 0, out);
+    const entry = h.gw.pairing.audit.recent(20).find((e) => e.requestId === requestId && e.decision === 'approved');
+    assert.match(entry?.by ?? '', new RegExp(`^gateway token holder \\(loopgate-cli\\) via Loopgate CLI \\(node\\) · PID ${cli.pid}$`));
+  });
+
+  test('the per-source cap counts loopback peers per program, not per address', async () => {
+    const limits = h.gw.config.get().limits;
+    for (const r of h.gw.pending()) await h.gw.reject(r.requestId);
+    await h.gw.setConfig('limits.pendingPerAddress', 2);
+    const peers = [];
+    try {
+      // Two requests from one program fill its share…
+      for (let i = 0; i < 2; i++) peers.push(await runPeer(h.url, createIdentity(), { scopes: ['operator.read'] }));
+      const third = await runPeer(h.url, createIdentity(), { scopes: ['operator.read'] });
+      peers.push(third);
+      assert.equal(third.result.error?.details?.code, 'PAIRING_RATE_LIMITED');
+      assert.match(third.result.error?.message ?? '', /too many pending pairing requests from node \(PID \d+\)/);
+      // …while another program on the same address still gets through.
+      const other = await runPeer(h.url, createIdentity(), { scopes: ['operator.read'] }, { exe: otherNode });
+      peers.push(other);
+      assert.equal(other.result.error?.details?.code, 'PAIRING_REQUIRED');
+    } finally {
+      for (const p of peers) await p.stop();
+      for (const r of h.gw.pending()) await h.gw.reject(r.requestId);
+      await h.gw.setConfig('limits.pendingPerAddress', limits.pendingPerAddress);
+    }
+  });
+});

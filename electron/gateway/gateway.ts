@@ -12,6 +12,7 @@ import { EVENT_SCOPES } from '../../shared/methods';
 import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import { SCOPE, roleScopesAllow } from '../../shared/scopes';
 import { LOOPGATE_VERSION } from '../../shared/version';
+import { attributionLabel } from '../../shared/attribution';
 import { Attributor } from '../attribution/attributor';
 import { lazyAttribution } from '../attribution/connection-attribution';
 import { GatewayConfigStore } from '../config/gateway-config';
@@ -300,12 +301,18 @@ export class Gateway implements GatewayHandle {
     }
   }
 
-  /** "Last connected from": traced after hello-ok, off the handshake's path, and not on every reconnect. */
+  /**
+   * Who is connected, traced after hello-ok (off the handshake's path): a device's "last connected from" (not
+   * on every reconnect), and for the window, the dashboard and token clients (the CLI) the name they act under.
+   */
   private traceAfterHandshake(conn: Connection): void {
     const deviceId = conn.identity?.deviceId;
     const who = conn.who;
-    if (!deviceId || !who || !this.pairing.programs.due(deviceId)) return;
-    setImmediate(() => void who().then((a) => this.pairing.programs.record(deviceId, a)));
+    if (!who || (deviceId && !this.pairing.programs.due(deviceId))) return;
+    setImmediate(() => void who().then((a) => {
+      conn.attribution = a;
+      if (deviceId) return this.pairing.programs.record(deviceId, a);
+    }));
   }
 
   private async onFrame(conn: Connection, data: RawData): Promise<void> {
@@ -321,6 +328,9 @@ export class Gateway implements GatewayHandle {
       return conn.fail(id, { code: ErrorCode.INVALID_REQUEST, message: `invalid request frame: ${formatIssues(parsed.error.issues)}` });
     }
     const { id, method, params } = parsed.data;
+    // The window, the dashboard and token clients (the CLI) act under their program's name: known before their
+    // first call (a paired device's calls never wait for this).
+    if (!conn.identity?.deviceId && conn.who && !conn.attribution) conn.attribution = await conn.who();
     await this.router.dispatch(conn, this.actorOf(conn), id, method, params);
   }
 
@@ -328,8 +338,9 @@ export class Gateway implements GatewayHandle {
   private actorOf(conn: Connection): Actor {
     const id = conn.identity!;
     // A connection that proved a device identity is that device's session, whatever credential came with it.
-    if (id.authMethod === 'owner') return { kind: 'owner', label: 'owner (Loopgate window)' };
-    if (!id.deviceId) return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${id.clientId})` };
+    const via = conn.attribution?.status === 'found' ? ` via ${attributionLabel(conn.attribution)}` : '';
+    if (id.authMethod === 'owner') return { kind: 'owner', label: `owner (Loopgate window)${via}` };
+    if (!id.deviceId) return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${id.clientId})${via}` };
     return { kind: 'device', deviceId: id.deviceId!, scopes: id.scopes, label: `device ${id.deviceId!.slice(0, 12)} (${id.clientId})` };
   }
 
@@ -392,6 +403,7 @@ export class Gateway implements GatewayHandle {
           ...(i.deviceFamily ? { deviceFamily: i.deviceFamily } : {}), mode: i.clientMode, clientId: i.clientId,
           role: i.role, roles: [i.role], scopes: i.scopes, locality: i.local ? 'local' : c.transport,
           connectedAtMs: i.connectedAtMs, ts: i.connectedAtMs, reason: 'connect', kind: i.deviceId ? 'device' : 'token-client',
+          ...(c.attribution?.status === 'found' ? { program: attributionLabel(c.attribution) } : {}),
         };
       });
   }

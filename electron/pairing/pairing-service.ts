@@ -416,6 +416,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     this.checkSelfOrAdmin(actor, deviceId, 'device removal');
     this.deviceOrThrow(deviceId);
     await this.store.mutate((devices) => void devices.delete(deviceId));
+    this.programs.forget(deviceId);
     for (const role of ['operator', 'node']) this.undelivered.delete(`${deviceId}\u0000${role}`);
     const pend = this.pending.dropDevice(deviceId);
     if (pend) {
