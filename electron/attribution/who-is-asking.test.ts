@@ -1,6 +1,8 @@
 // Who is asking, end to end on Linux: real child processes connect to a real gateway; the gateway names
 // them from /proc, treats another OS user's peer as not local, and asks when a device changes program.
 import { after, before, describe, test } from 'node:test';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { copyFile, link, mkdtemp, realpath, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -144,8 +146,6 @@ describe('who is asking (Linux /proc)', { skip: !linux && 'Linux only' }, () => 
 
 describe('Loopgate names its own parts (Linux)', { skip: !linux && 'Linux only' }, () => {
   test('a decision made with `loopgate devices approve` is recorded as made by the Loopgate CLI, with its PID', async () => {
-    const { spawn } = await import('node:child_process');
-    const { once } = await import('node:events');
     const id = createIdentity();
     const peer = await runPeer(h.url, id, { scopes: ['operator.read'], displayName: 'cli-approved' });
     await peer.stop();
