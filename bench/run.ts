@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pendingProgramMs } from './attribution';
 import { echoHandshake, handshakeFigures, pairedHandshake, type HandshakeFigures } from './handshake';
 import { listRoundTripMs, seedStore, silentPairingMs } from './pairing';
 import { rssMb, startEcho, startHeadless } from './processes';
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
   add('paired-device handshake median vs echo floor', '≤ 3× floor', `${round(ours.serialMedianMs)} ms vs ${round(floor.serialMedianMs)} ms (${round(ratio)}×)`, ratio <= 3);
   add(`handshakes/s with ${ours.inFlight} in flight`, '≥ 1000/s', `${round(ours.parallelPerSec, 0)}/s (floor ${round(floor.parallelPerSec, 0)}/s)`, ours.parallelPerSec >= 1000);
   const gwRssBusy = await rssMb(gw.child.pid!);
+
+  // Who is asking: a new pending request shows its program, with 500 processes running (Linux /proc).
+  if (process.platform === 'linux') {
+    const shown = await pendingProgramMs(gw.url, token);
+    add('new pending request shows its program (500 processes running)', '≤ 100 ms', `${round(shown.medianMs, 1)} ms median, ${round(shown.maxMs, 1)} ms max over ${shown.samples} fresh processes (${shown.named}/${shown.samples} named by PID)`, shown.maxMs <= 100 && shown.named === shown.samples);
+  }
   await gw.stop();
   await rm(home, { recursive: true, force: true });
 

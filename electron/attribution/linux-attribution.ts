@@ -4,7 +4,7 @@ import { exeWarning, type ProcessFacts } from '../../shared/attribution';
 import { cleanReported } from '../../shared/reported-text';
 import { cleanCommandLine, scriptOf } from './clean-cmdline';
 import {
-  bootTimeMs, CLOCK_TICKS, findListener, findPeerSocket, parentChain, pidForInode, readArgv, readExe, readSocketTables, readStat, readUid, userName,
+  bootTimeMs, CLOCK_TICKS, findListener, findPeerSocket, parentChain, pidForInode, readArgv, readExe, readSocketTable, readSocketTables, readStat, readUid, userName,
 } from './linux-proc';
 import type { FoundSocket, ProcessCache } from './platform';
 
@@ -40,7 +40,8 @@ export async function describeLinuxProcess(pid: number, cache: ProcessCache, pro
 
 /** The peer socket of one of our connections and the process holding it. */
 export async function findLinuxPeer(peerPort: number, ourPort: number, likely: readonly number[], procRoot = '/proc'): Promise<FoundSocket> {
-  const row = findPeerSocket(await readSocketTables(procRoot), peerPort, ourPort);
+  // The gateway listens on 127.0.0.1, so its peers are in the IPv4 table; tcp6 only if not (v4-mapped).
+  const row = findPeerSocket(await readSocketTable('tcp', procRoot), peerPort, ourPort) ?? findPeerSocket(await readSocketTable('tcp6', procRoot), peerPort, ourPort);
   if (!row) return { found: false };
   const pid = await pidForInode(row.inode, likely, procRoot);
   return { found: true, uid: row.uid, ...(pid !== undefined ? { pid } : {}) };

@@ -62,10 +62,14 @@ export function parseProcNetTcp(text: string): SocketRow[] {
   return rows;
 }
 
-/** Both socket tables; a missing table (no IPv6) is an empty one. */
+/** One socket table; a missing one (no IPv6) is empty. */
+export function readSocketTable(name: 'tcp' | 'tcp6', procRoot = '/proc'): Promise<SocketRow[]> {
+  return readFile(`${procRoot}/net/${name}`, 'latin1').then(parseProcNetTcp, () => []);
+}
+
+/** Both socket tables. */
 export async function readSocketTables(procRoot = '/proc'): Promise<SocketRow[]> {
-  const read = (name: string): Promise<SocketRow[]> => readFile(`${procRoot}/net/${name}`, 'latin1').then(parseProcNetTcp, () => []);
-  const [v4, v6] = await Promise.all([read('tcp'), read('tcp6')]);
+  const [v4, v6] = await Promise.all([readSocketTable('tcp', procRoot), readSocketTable('tcp6', procRoot)]);
   return v4.concat(v6);
 }
 

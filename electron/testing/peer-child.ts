@@ -12,8 +12,10 @@ interface ChildSpec {
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ChildSpec;
 const identity = { deviceId: spec.identity.deviceId, publicKey: spec.identity.publicKey, privateKey: createPrivateKey(spec.identity.privateKeyPem) };
-const { socket, res } = await connectDevice(spec.url, identity, spec.options);
-process.stdout.write(`${JSON.stringify({ ok: res.ok, error: res.error, auth: res.payload?.auth, pid: process.pid })}\n`);
+// When the connect left (for the bench: request created → program shown, measured across processes).
+let sentAt = 0;
+const { socket, res } = await connectDevice(spec.url, identity, { ...spec.options, tamper: () => { sentAt = performance.timeOrigin + performance.now(); } });
+process.stdout.write(`${JSON.stringify({ ok: res.ok, error: res.error, auth: res.payload?.auth, pid: process.pid, sentAt })}\n`);
 const done = (): void => {
   socket.close();
   void socket.closed.then(() => process.exit(0));

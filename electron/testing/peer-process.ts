@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface PeerProcess {
   child: ChildProcess;
-  result: { ok: boolean; error?: { code: string; message: string; details?: Record<string, unknown> }; auth?: { deviceToken?: string }; pid: number };
+  result: { ok: boolean; error?: { code: string; message: string; details?: Record<string, unknown> }; auth?: { deviceToken?: string }; pid: number; sentAt: number };
   stop(): Promise<void>;
 }
 
