@@ -96,6 +96,11 @@ async function main(): Promise<void> {
     '',
     `Gateway RSS right after the handshake runs: ${gwRssBusy === null ? 'n/a' : `${round(gwRssBusy, 1)} MB`}. For reference, the published OpenClaw gateway idles at 716–787 MB and takes 6–7 s to start.`,
     '',
+    'The "new pending request shows its program" row (Linux): with at least 500 processes running, a fresh child',
+    'process connects with a device key and no credential; the time runs from its connect frame to the window\'s',
+    '`device.pair.requested` event, which already carries the program (the gateway traces the socket\'s holder',
+    'through /proc before it queues the request). Paired devices never wait for this lookup.',
+    '',
   ].join('\n');
   await writeFile(join(import.meta.dirname, 'BENCH.md'), md);
   console.log('\nwrote bench/BENCH.md');
