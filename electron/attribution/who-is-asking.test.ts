@@ -151,6 +151,22 @@ describe('Loopgate names its own parts (Linux)', { skip: !linux && 'Linux only' 
     await peer.stop();
     const requestId = peer.result.error?.details?.requestId as string;
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'loopgate.mjs');
+    // `loopgate devices list` (and --json) show the program; `loopgate status` the method.
+    // The gateway runs in this process: the CLI must run without blocking it.
+    const cliRun = async (args: string[]): Promise<{ stdout: string }> => {
+      const c = spawn(process.execPath, [bin, ...args, '--url', h.url, '--token', h.token], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      c.stdout!.on('data', (d) => (stdout += String(d)));
+      await once(c, 'exit');
+      return { stdout };
+    };
+    const list = await cliRun(['devices', 'list']);
+    assert.match(list.stdout, new RegExp(`${requestId}.*node \\(peer-child\\) · PID ${peer.child.pid}`));
+    const json = JSON.parse((await cliRun(['devices', 'list', '--json'])).stdout);
+    assert.equal(json.pending.find((r: { requestId: string }) => r.requestId === requestId)?.attribution?.process?.pid, peer.child.pid);
+    const status = await cliRun(['status']);
+    assert.match(status.stdout, /^attribution: linux-proc \(Linux \/proc: /m);
+    assert.match(status.stdout, /^programPinning: true$/m);
     const cli = spawn(process.execPath, [bin, 'devices', 'approve', requestId, '--url', h.url, '--token', h.token], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     cli.stderr!.on('data', (d) => (out += String(d)));
