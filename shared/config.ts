@@ -11,6 +11,8 @@ export const GatewayConfigSchema = z.strictObject({
   }),
   /** Refuse every new pairing request (tray "Pause pairing"). */
   pairingPaused: z.boolean(),
+  /** A device coming back from another program than it was approved from is asked about, not approved silently. */
+  programPinning: z.boolean().default(true),
   limits: z.strictObject({
     pendingMax: z.number().int().min(1).max(1000),
     pendingPerAddress: z.number().int().min(1).max(1000),
@@ -34,6 +36,7 @@ export function defaultConfig(): GatewayConfig {
     port: DEFAULT_PORT,
     silentApproval: { enabled: true, ceiling: null },
     pairingPaused: false,
+    programPinning: true,
     limits: { pendingMax: 32, pendingPerAddress: 4, pendingTtlMs: 300_000, denyCooldownMs: 30_000, maxPayloadBytes: 1_048_576 },
     approvals: { timeoutMs: 1_800_000 },
   };
@@ -56,7 +59,7 @@ export function strictConfig(): GatewayConfig {
 
 /** Paths config.set accepts; each is validated by re-checking the whole document. */
 export const CONFIG_PATHS = [
-  'port', 'silentApproval.enabled', 'silentApproval.ceiling', 'pairingPaused',
+  'port', 'silentApproval.enabled', 'silentApproval.ceiling', 'pairingPaused', 'programPinning',
   'limits.pendingMax', 'limits.pendingPerAddress', 'limits.pendingTtlMs', 'limits.denyCooldownMs', 'limits.maxPayloadBytes',
   'approvals.timeoutMs',
 ] as const;

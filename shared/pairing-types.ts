@@ -1,4 +1,5 @@
 // What the gateway says about devices, requests and decisions on the wire (device.pair.list, events, audit).
+import type { PeerAttribution, ProgramRef } from './attribution';
 
 export interface TokenSummary {
   role: string;
@@ -28,7 +29,13 @@ export interface PairingHistory {
   lastSeenReason?: string;
 }
 
-export interface PairedDeviceView extends ReportedClient, PairingHistory {
+/** Which program a device was approved from and last connected from (observed by the gateway, not reported). */
+export interface ProgramHistory {
+  approvedFrom?: ProgramRef;
+  lastFrom?: ProgramRef;
+}
+
+export interface PairedDeviceView extends ReportedClient, PairingHistory, ProgramHistory {
   deviceId: string;
   publicKey: string;
   fingerprint: string;
@@ -38,6 +45,8 @@ export interface PairedDeviceView extends ReportedClient, PairingHistory {
   approvedScopes: string[];
   connected: boolean;
   tokens: TokenSummary[];
+  /** The device last connected from another program than the one it was approved from. */
+  programChanged?: boolean;
 }
 
 export interface PendingRequestView extends ReportedClient {
@@ -63,6 +72,13 @@ export interface PendingRequestView extends ReportedClient {
   grant: { roles: string[]; scopes: string[] };
   createdAtMs: number;
   expiresAtMs: number;
+  /** Who is asking: the local process behind the connection, as the OS reports it. */
+  attribution?: PeerAttribution;
+  /** With a program change: the program the device was approved from. */
+  approvedFrom?: ProgramRef;
+  programChanged?: boolean;
+  /** What the per-source cap counts by: the program (executable and OS user) for loopback peers when known. */
+  capKey?: string;
 }
 
 export interface PairResolvedEvent {
@@ -96,6 +112,8 @@ export interface AuditEntry {
   /** Node command surfaces: the commands and caps asked for or approved. */
   commands?: string[];
   caps?: string[];
+  /** The program behind the connection, e.g. "node (claude) · PID 4242". */
+  program?: string;
 }
 
 export interface ExecAuditDetail {

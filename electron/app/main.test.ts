@@ -1,7 +1,7 @@
 // The composition root with a faked 'electron' and the real gateway: startup wiring, single instance,
 // a taken port, and an orderly quit.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,21 +69,23 @@ test('without the single-instance lock the new process quits at once', async () 
   fake.app.singleInstanceLock = true;
 });
 
-test('a taken port gives a clear error dialog and exits', async () => {
+test('a taken port: who holds it in one sentence, the choices; Quit exits 1', async () => {
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as { port: number }).port;
   process.env.LOOPGATE_PORT = String(port);
   process.env.LOOPGATE_HOME = join(tmp, 'home2');
   fake.app.exitCode = null;
+  fake.messageBoxAnswer.response = 1; // Quit
   try {
     assert.equal(await mainModule.main(), null);
   } finally {
     blocker.close();
   }
-  const box = fake.errorBoxes.at(-1)!;
-  assert.match(box.title, /port in use/);
-  assert.match(box.content, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+  const box = fake.messageBoxes.at(-1)!;
+  assert.match(box.detail!, new RegExp(`^Port ${port} on 127\\.0\\.0\\.1 is held by .*PID ${process.pid}.*which does not answer as an OpenClaw gateway: stop that program, or move Loopgate's own gateway to free port \\d+ \\(saved in Settings\\)\\.$`));
+  assert.deepEqual(box.buttons?.at(-1), 'Quit');
+  assert.match(box.buttons![0]!, /^Use port \d+$/);
   assert.equal(fake.app.exitCode, 1);
 });
 
@@ -111,4 +113,20 @@ test('portFromEnv accepts only real ports', () => {
 test('bundle paths sit beside the bundle', () => {
   const p = mainModule.bundlePaths('/app/dist/electron');
   assert.deepEqual(p, { preload: '/app/dist/electron/preload.cjs', rendererDir: '/app/dist/renderer', iconsDir: '/app/build/icons', appIcon: '/app/build/icons/icon.png' });
+});
+
+test('a taken port: "Use port N" saves it in Settings and starts the gateway there', async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  process.env.LOOPGATE_PORT = String(port);
+  process.env.LOOPGATE_HOME = join(tmp, 'home3');
+  fake.app.exitCode = null;
+  fake.messageBoxAnswer.response = 0;
+  const moved = await mainModule.main().finally(() => blocker.close());
+  assert.ok(moved, JSON.stringify(fake.errorBoxes.at(-1)));
+  const chosen = Number(/^Use port (\d+)$/.exec(fake.messageBoxes.at(-1)!.buttons![0]!)![1]);
+  assert.equal(moved.gateway.port, chosen);
+  assert.equal(JSON.parse(readFileSync(join(tmp, 'home3', 'config.json'), 'utf8')).port, chosen);
+  await moved.quit();
 });

@@ -7,6 +7,7 @@ import { startGateway, PortInUseError } from '../gateway/gateway';
 import type { GatewayHandle } from '../gateway/gateway-handle';
 import { APP_ORIGIN } from './app-origin';
 import { registerIpc, TrustedSenders } from './ipc';
+import { askAboutTakenPort } from './port-conflict';
 import { RequestNotifier } from './notifications';
 import { ApprovalNotifier } from './approval-notifications';
 import { openPrefs } from './prefs';
@@ -72,15 +73,20 @@ async function startApp(openAtStart: boolean): Promise<AppController | null> {
   try {
     gateway = await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
   } catch (err) {
-    if (err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
-      const p = err instanceof PortInUseError ? err.port : port ?? 18789;
-      return fail(
-        'Loopgate cannot start: port in use',
-        `Port ${p} on 127.0.0.1 is already in use — probably another Loopgate, or an OpenClaw gateway.\n\n` +
-          'Stop the other program, or choose another port (LOOPGATE_PORT, or "port" in the Loopgate settings), then start Loopgate again.',
-      );
+    if (!(err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')) {
+      return fail('Loopgate cannot start', `The gateway did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
     }
-    return fail('Loopgate cannot start', `The gateway did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
+    // Name who holds the port and offer the choices (attach, or move to a free port saved in Settings).
+    const choice = await askAboutTakenPort(err instanceof PortInUseError ? err.port : port ?? 18789, home, log);
+    if (choice.kind === 'quit') {
+      app.exit(1);
+      return null;
+    }
+    try {
+      gateway = await startGateway({ home, port: choice.port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
+    } catch (again) {
+      return fail('Loopgate cannot start', `The gateway did not start on port ${choice.port} either:\n\n${(again as Error)?.message ?? String(again)}`);
+    }
   }
   log(`gateway listening on ${gateway.url} (data: ${home})`);
 

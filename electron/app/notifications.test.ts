@@ -5,6 +5,7 @@ import { fake, FakeNotification } from './fake-electron';
 import { createIdentity, type ConnectOptions, type DeviceIdentity } from '../testing/device-client';
 import { attempt, eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
+import { Attributor } from '../attribution/attributor';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
 const { RequestNotifier } = await import('./notifications');
@@ -21,7 +22,8 @@ function startNotifier(platform: NodeJS.Platform = 'darwin'): void {
 }
 
 beforeEach(async () => {
-  h = await startHarness({ pendingTtlMs: 60_000, denyCooldownMs: 0 });
+  // Where the OS cannot tell the program, requests read by the reported name (as before attribution).
+  h = await startHarness({ pendingTtlMs: 60_000, denyCooldownMs: 0 }, undefined, new Attributor(null));
   await h.gw.setConfig('limits.pendingPerAddress', 50);
   FakeNotification.instances = [];
   FakeNotification.supported = true;

@@ -48,8 +48,8 @@ test('title and body say who asks for what, from where, with the fingerprint', (
   assert.match(body, /^Scopes: \+operator\.write \(holds operator\.read\)$/m);
   assert.match(body, /^From: REMOTE 203\.0\.113\.7$/m);
   assert.match(body, /^Fingerprint: ab:cd:ef:01:23:45:67:89:ab:cd:ef:01$/m);
-  assert.equal(trayLabel(r), 'build-agent (reported) asks operator.write — remote');
-  assert.equal(trayLabel(req({ role: 'node', scopes: [], heldRoles: ['operator'], reason: 'role-upgrade' })), 'build-agent (reported) asks role node');
+  assert.equal(trayLabel(r), 'build-agent (reported) asks for operator.write — remote');
+  assert.equal(trayLabel(req({ role: 'node', scopes: [], heldRoles: ['operator'], reason: 'role-upgrade' })), 'build-agent (reported) asks for role node');
 });
 
 test('needsReview: role changes, non-local requests and powerful scopes never get one-click approve', () => {
@@ -61,4 +61,26 @@ test('needsReview: role changes, non-local requests and powerful scopes never ge
   assert.equal(needsReview(req({ locality: 'remote', heldRoles: ['operator'] })), true);
   assert.equal(needsReview(req({ locality: 'browser', heldRoles: ['operator'] })), true);
   for (const s of ['operator.admin', 'operator.pairing', 'operator.approvals']) assert.equal(needsReview(req({ heldRoles: ['operator'], scopes: ['operator.read', s] })), true, s);
+});
+
+test('who is asking: the program and PID lead the title and the tray entry; the body says path, user, warnings, a change', () => {
+  const attribution = {
+    status: 'found' as const, method: 'linux-proc' as const, atMs: 1, sameUser: true,
+    process: { pid: 4242, name: 'node', script: 'claude', exe: '/tmp/x/node', user: 'alice', parents: [], warning: 'temp-folder' as const },
+  };
+  const r = req({ role: 'node', scopes: [], heldRoles: ['operator'], reason: 'role-upgrade', attribution, programChanged: true, approvedFrom: { exe: '/usr/bin/node', name: 'node', script: 'claude', atMs: 1 } });
+  assert.equal(trayLabel(r), 'node (claude) · PID 4242 asks for role node');
+  assert.equal(notificationTitle(r), 'Loopgate: node (claude) · PID 4242 asks for role node');
+  const body = notificationBody(r);
+  assert.match(body, /^Device: build-agent \(reported\)$/m);
+  assert.match(body, /^Program: \/tmp\/x\/node \(user alice\)$/m);
+  assert.match(body, /^Warning: it runs from a temporary folder$/m);
+  assert.match(body, /^Program changed: approved from node \(claude\)$/m);
+  assert.equal(needsReview({ ...r, reason: 'scope-upgrade', role: 'operator', heldRoles: ['operator'], locality: 'local', scopes: ['operator.read'] }), true, 'a changed program is reviewed in the window');
+  // Process names are chosen by whoever started the process: sanitized like reported text.
+  const evil = req({ attribution: { ...attribution, process: { ...attribution.process, name: 'x\u202Eevil<b>', script: undefined, warning: undefined } } });
+  assert.equal(trayLabel(evil), 'x evil · PID 4242 asks for role operator + operator.read');
+  const gone = req({ attribution: { status: 'exited', method: 'linux-proc', atMs: 1 } });
+  assert.equal(trayLabel(gone), 'build-agent (reported) asks for role operator + operator.read');
+  assert.match(notificationBody(gone), /^Program: exited before it could be identified$/m);
 });

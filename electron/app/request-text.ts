@@ -2,6 +2,7 @@
 // Everything a device reports about itself is untrusted: sanitized, truncated, and marked "(reported)".
 import { SCOPE, scopesBeyond } from '../../shared/scopes';
 import type { PendingRequestView } from '../../shared/pairing-types';
+import { attributionLabel, programName, warningText } from '../../shared/attribution';
 
 export const NAME_MAX = 64;
 
@@ -69,15 +70,40 @@ const HIGH_RISK_SCOPES: readonly string[] = [SCOPE.admin, SCOPE.pairing, SCOPE.a
  * anything not local, or a powerful scope must be reviewed in the window (lock screens and
  * notification centers are outside our control).
  */
-export function needsReview(req: Pick<PendingRequestView, 'role' | 'reason' | 'heldRoles' | 'locality' | 'scopes'>): boolean {
+export function needsReview(req: Pick<PendingRequestView, 'role' | 'reason' | 'heldRoles' | 'locality' | 'scopes' | 'attribution' | 'programChanged'>): boolean {
   if (req.reason === 'role-upgrade' || req.reason === 'metadata-upgrade') return true;
+  // A changed program, another user's process or a program in a temp folder is worth a look in the window.
+  if (req.programChanged || req.attribution?.sameUser === false || req.attribution?.process?.warning) return true;
   if (!req.heldRoles.includes(req.role)) return true; // a new device, or a role it does not hold yet
   if (req.locality !== 'local') return true;
   return req.scopes.some((s) => HIGH_RISK_SCOPES.includes(s));
 }
 
+/**
+ * Who is asking, as the OS reported it: "node (claude) · PID 4242". Process names and paths are chosen by
+ * whoever started the process, so they are sanitized like reported text (but not marked reported).
+ */
+export function programLabel(req: Pick<PendingRequestView, 'attribution'>): string | undefined {
+  const a = req.attribution;
+  if (!a || a.status !== 'found' || !a.process) return undefined;
+  return sanitizeReported(attributionLabel(a), 96);
+}
+
+/** Lines about the program for a notification body (path, user, warnings, a program change). */
+function programLines(req: PendingRequestView): string[] {
+  const a = req.attribution;
+  if (!a) return [];
+  if (a.status !== 'found' || !a.process) return [`Program: ${a.status === 'exited' ? 'exited before it could be identified' : 'unknown'}`];
+  const p = a.process;
+  const lines = [`Program: ${sanitizeReported(p.exe ?? p.name, 120)}${p.user ? ` (user ${sanitizeReported(p.user)})` : ''}`];
+  if (a.sameUser === false) lines.push('Another OS user: not treated as local');
+  if (p.warning) lines.push(`Warning: ${warningText(p.warning)}`);
+  if (req.programChanged && req.approvedFrom) lines.push(`Program changed: approved from ${sanitizeReported(programName(req.approvedFrom), 96)}`);
+  return lines;
+}
+
 export function notificationTitle(req: PendingRequestView): string {
-  return `Loopgate: ${deviceLabel(req)} asks for ${summarizeAsk(req).text}`;
+  return `Loopgate: ${programLabel(req) ?? deviceLabel(req)} asks for ${summarizeAsk(req).text}`;
 }
 
 export function notificationBody(req: PendingRequestView): string {
@@ -87,6 +113,8 @@ export function notificationBody(req: PendingRequestView): string {
     `Role: ${req.role}${ask.newRole ? (req.heldRoles.length ? ` (new; holds ${req.heldRoles.join(', ')})` : ' (new device)') : ''}`,
     `Scopes: ${ask.addedScopes.length ? ask.addedScopes.map((s) => `+${s}`).join(' ') : 'no new scopes'} (holds ${held})`,
     `From: ${localityText(req)}`,
+    ...(programLabel(req) ? [`Device: ${deviceLabel(req)}`] : []),
+    ...programLines(req),
     `Fingerprint: ${req.fingerprint}`,
   ];
   return lines.join('\n');
@@ -96,5 +124,5 @@ export function notificationBody(req: PendingRequestView): string {
 export function trayLabel(req: PendingRequestView): string {
   const what = summarizeAsk(req).text;
   const where = req.locality === 'local' ? '' : ` — ${req.locality}`;
-  return `${deviceLabel(req)} asks ${what}${where}`;
+  return `${programLabel(req) ?? deviceLabel(req)} asks for ${what}${where}`;
 }

@@ -9,6 +9,7 @@ import { fake, FakeTray } from './fake-electron';
 import { createIdentity, type ConnectOptions, type DeviceIdentity } from '../testing/device-client';
 import { attempt, eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
+import { Attributor } from '../attribution/attributor';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
 const { LoopgateTray, MAX_TRAY_REQUESTS } = await import('./tray');
@@ -33,7 +34,8 @@ function startTray(platform: NodeJS.Platform = 'linux'): void {
 }
 
 beforeEach(async () => {
-  h = await startHarness({ pendingTtlMs: 60_000, denyCooldownMs: 0 });
+  // Where the OS cannot tell the program, requests read by the reported name (as before attribution).
+  h = await startHarness({ pendingTtlMs: 60_000, denyCooldownMs: 0 }, undefined, new Attributor(null));
   await h.gw.setConfig('limits.pendingPerAddress', 50);
   await h.gw.setConfig('limits.pendingMax', 50);
   opened = [];
@@ -82,11 +84,11 @@ test('lists pending requests with the count, and re-attaches the menu when they 
   assert.ok(fakeTray.menusSet > before, 'setContextMenu called again (Linux needs it)');
   assert.equal(menu()[0]!.label, 'Loopgate — 2 pending');
   const ra = find(`request:${a.error!.details.requestId}`)!;
-  assert.equal(ra.label, 'build-agent (reported) asks role operator + operator.read — remote');
+  assert.equal(ra.label, 'build-agent (reported) asks for role operator + operator.read — remote');
   // A remote first pairing is decided in the window: no one-click Approve in the menu.
   assert.deepEqual(ra.submenu!.filter((i) => i.label).map((i) => i.label!.split(':')[0]), ['From', 'Fingerprint', 'Deny', 'Review in Loopgate…']);
   const rb = find(`request:${b.error!.details.requestId}`)!;
-  assert.equal(rb.label, 'gpu-box (reported) asks role node');
+  assert.equal(rb.label, 'gpu-box (reported) asks for role node');
   // The icon switches to the attention variant.
   assert.match((fakeTray.image as { path: string }).path, /trayPending\.png$/);
 });

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../../shared/config';
 import type { PairedDeviceView, PendingRequestView } from '../../shared/pairing-types';
 import { LOOPGATE_VERSION } from '../../shared/version';
+import { attributionLabel, programName } from '../../shared/attribution';
+import { Attributor } from '../attribution/attributor';
+import { portTakenSentence, whoHoldsPort } from '../attribution/port-holder';
 import { PortInUseError, startGateway } from '../gateway/gateway';
 import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
 import { defaultHome } from './data-home';
@@ -70,16 +73,18 @@ function printDevices(list: { pending: PendingRequestView[]; paired: PairedDevic
   if (!list.pending.length && !list.paired.length) return 'No device pairing entries.';
   if (list.pending.length) {
     out.push(`Pending (${list.pending.length})`);
-    out.push(table([['Request', 'Device', 'Reason', 'Role', 'Scopes', 'From', 'Age'], ...list.pending.map((r) => [
+    out.push(table([['Request', 'Device', 'Reason', 'Role', 'Scopes', 'From', 'Program', 'Age'], ...list.pending.map((r) => [
       r.requestId, `${r.displayName ? `${r.displayName} (reported)` : r.deviceId.slice(0, 16)}`, r.reason, r.role,
-      r.scopes.join(',') || '-', `${r.locality} ${r.sourceAddress}`, ago(r.createdAtMs)])]));
+      r.scopes.join(',') || '-', `${r.locality} ${r.sourceAddress}`,
+      `${r.attribution ? attributionLabel(r.attribution) : '-'}${r.programChanged && r.approvedFrom ? ` (approved from ${programName(r.approvedFrom)})` : ''}`, ago(r.createdAtMs)])]));
   }
   if (list.paired.length) {
     if (out.length) out.push('');
     out.push(`Paired (${list.paired.length})`);
-    out.push(table([['Device', 'Name (reported)', 'Roles', 'Scopes', 'Tokens', 'Connected'], ...list.paired.map((d) => [
+    out.push(table([['Device', 'Name (reported)', 'Roles', 'Scopes', 'Tokens', 'Connected', 'Last program'], ...list.paired.map((d) => [
       d.deviceId.slice(0, 16), d.displayName ?? '-', d.roles.join(',') || '-', d.scopes.join(',') || '-',
-      d.tokens.map((t) => (t.revokedAtMs ? `${t.role} (revoked)` : t.role)).join(',') || '-', d.connected ? 'yes' : 'no'])]));
+      d.tokens.map((t) => (t.revokedAtMs ? `${t.role} (revoked)` : t.role)).join(',') || '-', d.connected ? 'yes' : 'no',
+      `${d.lastFrom ? programName(d.lastFrom) : '-'}${d.programChanged && d.approvedFrom ? ` (changed; approved from ${programName(d.approvedFrom)})` : ''}`])]));
   }
   return out.join('\n');
 }
@@ -110,7 +115,9 @@ async function runGateway(home: string, port: number): Promise<void> {
     gw = await startGateway({ home, port, rendererDir: rendererDir(), timing: timingFromEnv(process.env) });
   } catch (e) {
     if (e instanceof PortInUseError) {
-      process.stderr.write(`loopgate: ${e.message}\n`);
+      // Name who holds the port and offer the choices, never a bare "port in use".
+      const holder = await whoHoldsPort(e.port, await Attributor.forThisOs());
+      process.stderr.write(`loopgate: ${portTakenSentence(holder, 'cli')}\n`);
       process.exit(1);
     }
     throw e;
@@ -163,7 +170,12 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'status') {
       const s = await rpc.call<Record<string, unknown>>('status');
       for (const line of statusWarnings(s)) process.stderr.write(`loopgate: WARNING ${line}\n`);
-      return print(s, () => Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+      const line = (k: string, v: unknown): string => {
+        const a = v as { method?: string; text?: string } | null;
+        if (k === 'attribution' && a?.method) return `attribution: ${a.method} (${a.text ?? ''})`;
+        return `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
+      };
+      return print(s, () => Object.entries(s).map(([k, v]) => line(k, v)).join('\n'));
     }
     if (command === 'dashboard') {
       const r = await rpc.call<{ url: string }>('loopgate.dashboard.link');

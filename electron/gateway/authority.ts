@@ -13,11 +13,13 @@ export function authorityOf(id: ConnectionIdentity): Authority {
 }
 
 /** The actor the pairing service judges; its kind is the authority above, never inferred from a device block. */
-export function actorFor(id: ConnectionIdentity): Actor {
+export function actorFor(id: ConnectionIdentity, program?: string): Actor {
   const who = id.deviceId ? `${id.clientId}, device ${id.deviceId.slice(0, 12)}` : id.clientId;
+  // The program behind the socket, as the OS reported it (electron/attribution), when it was found.
+  const via = program ? ` via ${program}` : '';
   switch (authorityOf(id)) {
-    case 'owner': return { kind: 'owner', label: 'owner (Loopgate window)' };
-    case 'token': return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${who})` };
+    case 'owner': return { kind: 'owner', label: `owner (Loopgate window)${via}` };
+    case 'token': return { kind: 'token', scopes: id.scopes, label: `gateway token holder (${who})${via}` };
     case 'device': return { kind: 'device', deviceId: id.deviceId!, scopes: id.scopes, label: `device ${id.deviceId!.slice(0, 12)} (${id.clientId})` };
   }
 }

@@ -1,5 +1,7 @@
 // One client socket: its identity once authenticated, and the only way frames are sent to it.
 import type WebSocket from 'ws';
+import type { PeerAttribution } from '../../shared/attribution';
+import type { LazyAttribution } from '../attribution/connection-attribution';
 import { clampCloseReason, type ErrorShape } from '../../shared/errors';
 import type { TransportLocality } from './upgrade-guard';
 
@@ -40,6 +42,10 @@ export class Connection {
   invocations = 0;
   /** The owner session this socket keeps alive, if it is the window. */
   ownerHandle: string | undefined;
+  /** Who is asking: the local process behind a loopback connection, looked up once when needed. */
+  who: LazyAttribution | undefined;
+  /** Its result, once known (presence and decision labels read it without waiting). */
+  attribution: PeerAttribution | undefined;
 
   constructor(
     readonly id: string,

@@ -2,6 +2,7 @@
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import type { ApprovalsHandle } from '../approvals/approvals-handle';
+import type { Attributor } from '../attribution/attributor';
 
 export interface GatewayOptions {
   /** Data folder: pairing store, audit log, gateway token, config. Created 0700. */
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   /** Shorter timers for tests. */
   timing?: Partial<GatewayTiming>;
   log?: (line: string) => void;
+  /** Who is asking: the process attribution to use (default: the one that works on this OS). */
+  attributor?: Attributor;
 }
 
 export interface GatewayTiming {

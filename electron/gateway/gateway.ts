@@ -15,6 +15,9 @@ import { LOOPGATE_VERSION } from '../../shared/version';
 import { approvalMethods } from '../approvals/approval-methods';
 import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import { ApprovalsHub } from '../approvals/approvals-hub';
+import { attributionLabel } from '../../shared/attribution';
+import { Attributor } from '../attribution/attributor';
+import { lazyAttribution } from '../attribution/connection-attribution';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
@@ -37,7 +40,7 @@ import { actorFor, authorityOf, reaches } from './authority';
 import { ownCounts, presenceFor } from './session-views';
 import { Router } from './router';
 import { endOldTokenSessions, TOKEN_ROTATED } from './token-rotation';
-import { checkUpgrade, ownOrigins } from './upgrade-guard';
+import { checkUpgrade, isLoopbackAddress, ownOrigins } from './upgrade-guard';
 
 export { type GatewayHandle, type GatewayOptions } from './gateway-handle';
 
@@ -85,6 +88,7 @@ export class Gateway implements GatewayHandle {
     private token: string,
     private readonly server: Server,
     private readonly wss: WebSocketServer,
+    readonly attributor: Attributor,
   ) {}
 
   static async start(opts: GatewayOptions): Promise<Gateway> {
@@ -127,7 +131,9 @@ export class Gateway implements GatewayHandle {
       broadcast: (event, payload) => late.gw?.broadcast(event, payload),
       log: (line) => late.gw?.log(line),
     });
-    const gw = new Gateway(opts, timing, config, sessions, pairing, hub, token, server, wss);
+    pairing.programPinning = () => config.get().programPinning;
+    const attributor = opts.attributor ?? (await Attributor.forThisOs());
+    const gw = new Gateway(opts, timing, config, sessions, pairing, hub, token, server, wss, attributor);
     gw.pendingFile = pendingFile;
     if (pendingFile.problem) gw.log(`pending requests of the previous run could not be read (they will be asked again): ${pendingFile.problem}`);
     late.gw = gw;
@@ -239,11 +245,16 @@ export class Gateway implements GatewayHandle {
       if (n <= 0) this.preauth.delete(verdict.peer); else this.preauth.set(verdict.peer, n);
     };
     socket.once('close', release);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, verdict.peer, verdict.locality, verdict.origin, release));
+    const peerPort = (socket as { remotePort?: number }).remotePort;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, verdict.peer, verdict.locality, verdict.origin, release, peerPort));
   }
 
-  private onSocket(ws: WebSocket, peer: string, transport: 'local' | 'browser' | 'remote', origin: string | undefined, releasePreauth: () => void): void {
+  private onSocket(ws: WebSocket, peer: string, transport: 'local' | 'browser' | 'remote', origin: string | undefined, releasePreauth: () => void, peerPort?: number): void {
     const conn = new Connection(randomUUID(), ws, peer, transport, origin, randomUUID());
+    if (isLoopbackAddress(peer)) {
+      const hints = { window: !!origin && (this.opts.appOrigins ?? []).includes(origin), dashboard: !!origin && ownOrigins(this.port).includes(origin) };
+      conn.who = lazyAttribution(this.attributor, peerPort, () => this.port, hints);
+    }
     this.conns.set(conn.id, conn);
     conn.rawEvent('connect.challenge', { nonce: conn.nonce, ts: Date.now() });
     const deadline = setTimeout(() => { if (!conn.authed) conn.close(CloseCode.NORMAL); }, this.timing.handshakeTimeoutMs);
@@ -319,6 +330,7 @@ export class Gateway implements GatewayHandle {
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.role === 'node' && result.identity.deviceId) this.hub.nodeConnected(conn);
       if (result.identity.clientMode !== 'cli') this.broadcastPresence(conn);
+      this.traceAfterHandshake(conn);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
         if (e.error) conn.fail(req.id, e.error);
@@ -328,6 +340,20 @@ export class Gateway implements GatewayHandle {
       conn.fail(req.id, { code: ErrorCode.UNAVAILABLE, message });
       conn.close(CloseCode.POLICY, message);
     }
+  }
+
+  /**
+   * Who is connected, traced after hello-ok (off the handshake's path): a device's "last connected from" (not
+   * on every reconnect), and for the window, the dashboard and token clients (the CLI) the name they act under.
+   */
+  private traceAfterHandshake(conn: Connection): void {
+    const deviceId = conn.identity?.deviceId;
+    const who = conn.who;
+    if (!who || (deviceId && !this.pairing.programs.due(deviceId))) return;
+    setImmediate(() => void who().then((a) => {
+      conn.attribution = a;
+      if (deviceId) return this.pairing.programs.record(deviceId, a);
+    }));
   }
 
   private async onFrame(conn: Connection, data: RawData): Promise<void> {
@@ -343,12 +369,15 @@ export class Gateway implements GatewayHandle {
       return conn.fail(id, { code: ErrorCode.INVALID_REQUEST, message: `invalid request frame: ${formatIssues(parsed.error.issues)}` });
     }
     const { id, method, params } = parsed.data;
+    // The window, the dashboard and token clients (the CLI) act under their program's name: known before their
+    // first call (a paired device's calls never wait for this).
+    if (!conn.identity?.deviceId && conn.who && !conn.attribution) conn.attribution = await conn.who();
     await this.router.dispatch(conn, this.actorOf(conn), id, method, params);
   }
 
   /** Authority follows the credential this handshake proved (authority.ts), never the mere presence of a device block. */
   private actorOf(conn: Connection): Actor {
-    return actorFor(conn.identity!);
+    return actorFor(conn.identity!, conn.attribution?.status === 'found' ? attributionLabel(conn.attribution) : undefined);
   }
 
   private helloOk(conn: Connection, token: { token?: string; role: string; scopes: string[]; issuedAtMs: number } | null, ownerSession?: string): unknown {
@@ -438,6 +467,7 @@ export class Gateway implements GatewayHandle {
       connections: conns.length, nodes: this.nodes().length, devices: this.pairing.store.size(), pending: this.pairing.pending.size,
       pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(), config: this.config.health(),
       silentApproval: this.config.get().silentApproval, home: this.opts.home,
+      attribution: this.attributor.describe(), programPinning: this.config.get().programPinning,
     };
   }
 

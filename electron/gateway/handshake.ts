@@ -169,7 +169,7 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
       ...(displayName ? { displayName } : {}),
       platform: cleanReported(p.client.platform, 64) ?? 'unknown', ...(deviceFamily ? { deviceFamily } : {}),
       clientId: p.client.id, clientMode: p.client.mode,
-    }, { locality, address: conn.peer, ...(conn.origin ? { origin: conn.origin } : {}) });
+    }, { locality, address: conn.peer, ...(conn.origin ? { origin: conn.origin } : {}), ...(conn.who ? { who: conn.who } : {}) });
   } catch (e) {
     if (e instanceof GatewayError) {
       const details = e.shape.details as { requestId?: string } | undefined;

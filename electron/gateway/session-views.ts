@@ -1,5 +1,6 @@
 // What connected sessions look like to one viewer: presence entries, and the status a device's own session gets.
 // A token holder or the owner sees every client; a device's own session sees only its own connections and counts.
+import { attributionLabel } from '../../shared/attribution';
 import { reaches } from './authority';
 import type { Connection } from './connection';
 
@@ -11,6 +12,7 @@ function entry(c: Connection): unknown {
     ...(i.deviceFamily ? { deviceFamily: i.deviceFamily } : {}), mode: i.clientMode, clientId: i.clientId,
     role: i.role, roles: [i.role], scopes: i.scopes, locality: i.local ? 'local' : c.transport,
     connectedAtMs: i.connectedAtMs, ts: i.connectedAtMs, reason: 'connect', kind: i.deviceId ? 'device' : 'token-client',
+    ...(c.attribution?.status === 'found' ? { program: attributionLabel(c.attribution) } : {}),
   };
 }
 

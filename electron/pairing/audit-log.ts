@@ -18,7 +18,7 @@ export interface AuditLogOptions {
 }
 
 const FILE = 'audit.jsonl';
-const FIELDS = ['ts', 'deviceId', 'reason', 'decision', 'by', 'silent', 'role', 'scopes', 'requestId', 'address', 'locality', 'displayName', 'kind', 'exec', 'commands', 'caps'] as const;
+const FIELDS = ['ts', 'deviceId', 'reason', 'decision', 'by', 'silent', 'role', 'scopes', 'requestId', 'address', 'locality', 'displayName', 'kind', 'exec', 'commands', 'caps', 'program'] as const;
 
 export class AuditLog {
   readonly filePath: string;

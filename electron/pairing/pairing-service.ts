@@ -8,6 +8,9 @@ import {
   type ClientLocality, type PairingReason, type SilentPolicy,
 } from '../../shared/pairing-decision';
 import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestView } from '../../shared/pairing-types';
+import { attributionLabel, programOf, type PeerAttribution, type ProgramRef } from '../../shared/attribution';
+import { capKeyOf, gateByAttribution, holdIfNeeded } from '../attribution/pairing-gate';
+import { ProgramMemory } from '../attribution/program-memory';
 import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin } from '../../shared/scopes';
 import type { AuditLog } from './audit-log';
 import type { PairingStore } from './pairing-store';
@@ -35,12 +38,16 @@ export interface DeviceAsk {
   deviceFamily?: string;
   clientId?: string;
   clientMode?: string;
+  /** The program behind the connection, when attribution found it. */
+  program?: ProgramRef;
 }
 
 export interface RequestContext {
   locality: ClientLocality;
   address: string;
   origin?: string;
+  /** Who is asking (the local process), looked up only when a decision needs it. */
+  who?: () => Promise<PeerAttribution>;
 }
 
 export interface IssuedToken {
@@ -97,6 +104,10 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   private revs = new WeakMap<PairedDevice, number>();
   private listVersion = 0;
   private pairedCache: { version: number; json: string } | undefined;
+  /** Settings: a device coming back from another program is asked about (default on). */
+  programPinning: () => boolean = () => true;
+  /** Which program each device last connected from (electron/attribution). */
+  readonly programs: ProgramMemory;
 
   constructor(
     readonly store: PairingStore,
@@ -110,6 +121,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     this.undelivered = new UndeliveredTokens(now);
     this.pending = new PendingRequests(limits, (req) => void this.expire(req), now);
     store.onChange(() => this.listVersion++);
+    this.programs = new ProgramMemory(store, (deviceId) => this.deviceChanged(deviceId));
   }
 
   setPaused(paused: boolean): void {
@@ -169,11 +181,21 @@ export class PairingService extends EventEmitter<ServiceEvents> {
    */
   async admit(ask: DeviceAsk, ctx: RequestContext): Promise<{ silentReason?: PairingReason }> {
     this.requireStore();
-    const rec = this.held(this.store.get(ask.deviceId), ask.role);
-    const decision = decidePairing(rec, ask, ctx.locality, this.policy());
+    const stored = this.store.get(ask.deviceId);
+    const rec = this.held(stored, ask.role);
+    const first = decidePairing(rec, ask, ctx.locality, this.policy());
+    if (first.kind === 'paired') return {};
+    // A decision is needed: now (and only now) ask who is behind the connection. It can only make it stricter.
+    const who = ctx.who ? await ctx.who() : undefined;
+    const asked = ctx.locality;
+    const gate = gateByAttribution({ locality: ctx.locality, attribution: who, approvedFrom: stored?.publicKey === ask.publicKey ? stored.approvedFrom : undefined, pinning: this.programPinning() });
+    if (gate.locality !== ctx.locality) ctx = { ...ctx, locality: gate.locality };
+    const decision = holdIfNeeded(gate.locality !== asked ? decidePairing(rec, ask, gate.locality, this.policy()) : first, gate);
     if (decision.kind === 'paired') return {};
+    ask = { ...ask, ...(gate.program ? { program: gate.program } : {}) };
+    const programLabel = who ? attributionLabel(who) : undefined;
     if (decision.silent && !this.paused) {
-      await this.applyApproval(ask, { kind: 'owner', label: 'silent' }, null, decision.reason, ctx, true);
+      await this.applyApproval(ask, { kind: 'owner', label: 'silent' }, null, decision.reason, ctx, true, programLabel);
       return { silentReason: decision.reason };
     }
     if (this.paused) {
@@ -188,6 +210,8 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       isRepair: !!rec, reason: decision.reason, locality: ctx.locality, sourceAddress: ctx.address, origin: ctx.origin,
       heldRoles: rec ? approvedRolesOf(rec) : [], heldScopes: rec ? approvedScopesOf(rec) : [],
       grant: (({ roles, scopes }) => ({ roles, scopes }))(this.grantPreview(ask)),
+      ...(who ? { attribution: who } : {}), ...(gate.programChanged && stored?.approvedFrom ? { approvedFrom: stored.approvedFrom, programChanged: true } : {}),
+      ...(capKeyOf(who) ? { capKey: capKeyOf(who) } : {}),
     });
     if (result.kind === 'cooldown') {
       throw new GatewayError(ErrorCode.NOT_PAIRED, 'pairing rejected: the user denied this device recently; try again later',
@@ -199,7 +223,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     const req = result.request;
     if (result.kind === 'created') {
       if (result.superseded) this.resolveGone(result.superseded, 'superseded', 'replaced by a new request');
-      this.record({ deviceId: ask.deviceId, reason: decision.reason, decision: 'requested', by: 'device', silent: false, role: ask.role, scopes: req.scopes, requestId: req.requestId, address: ctx.address, locality: ctx.locality, displayName: ask.displayName });
+      this.record({ deviceId: ask.deviceId, reason: decision.reason, decision: 'requested', by: 'device', silent: false, role: ask.role, scopes: req.scopes, requestId: req.requestId, address: ctx.address, locality: ctx.locality, displayName: ask.displayName, ...(programLabel ? { program: programLabel } : {}) });
       this.emit('requested', req);
       this.pendingChanged();
     }
@@ -265,7 +289,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   // ---- decisions --------------------------------------------------------------------------------
 
   private async applyApproval(
-    ask: DeviceAsk, actor: Actor, requestId: string | null, reason: string, ctx: RequestContext | null, silent: boolean,
+    ask: DeviceAsk, actor: Actor, requestId: string | null, reason: string, ctx: RequestContext | null, silent: boolean, programLabel?: string,
   ): Promise<PairedDevice> {
     const at = this.now();
     const token = newToken();
@@ -302,6 +326,9 @@ export class PairingService extends EventEmitter<ServiceEvents> {
         role: ask.role, roles, scopes: approved, approvedScopes: approved,
         ...(ctx && ctx.locality !== 'local' ? { remoteIp: ctx.address } : base?.remoteIp ? { remoteIp: base.remoteIp } : {}),
         approvedVia: silent ? 'silent' : actor.label,
+        // The program a silent approval came from is the one already remembered; a user's approval sets it anew.
+        ...(silent && base?.approvedFrom ? { approvedFrom: base.approvedFrom } : ask.program ? { approvedFrom: ask.program } : base?.approvedFrom ? { approvedFrom: base.approvedFrom } : {}),
+        ...(ask.program ? { lastFrom: ask.program } : base?.lastFrom ? { lastFrom: base.lastFrom } : {}),
         createdAtMs: base?.createdAtMs ?? at, approvedAtMs: at, lastSeenAtMs: at, lastSeenReason: silent ? 'silent-approval' : 'approval',
         tokens,
       };
@@ -314,6 +341,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     this.record({
       deviceId: ask.deviceId, reason, decision: 'approved', by: silent ? 'silent policy (local client)' : actor.label, silent,
       role: ask.role, scopes: granted, requestId: rid, ...(ctx ? { address: ctx.address, locality: ctx.locality } : {}), displayName: ask.displayName,
+      ...(programLabel ? { program: programLabel } : {}),
     });
     this.emit('resolved', { requestId: rid, deviceId: ask.deviceId, decision: 'approved', ts: at, reason, silent, cause: 'approved' });
     this.emit('devices');
@@ -351,7 +379,9 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     this.pending.drop(requestId);
     let device: PairedDevice;
     try {
-      device = await this.applyApproval({ ...req, scopes }, actor, requestId, req.reason, { locality: req.locality, address: req.sourceAddress }, false);
+      const program = programOf(req.attribution, this.now());
+      device = await this.applyApproval({ ...req, scopes, ...(program ? { program } : {}) }, actor, requestId, req.reason, { locality: req.locality, address: req.sourceAddress }, false,
+        req.attribution ? attributionLabel(req.attribution) : undefined);
     } catch (e) {
       this.pending.restore(req);
       throw e;
@@ -367,7 +397,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     }
     this.pending.drop(requestId);
     this.pending.startCooldown(req.deviceId);
-    this.record({ deviceId: req.deviceId, reason: req.reason, decision: 'rejected', by: actor.label, silent: false, role: req.role, scopes: req.scopes, requestId, address: req.sourceAddress, locality: req.locality, displayName: req.displayName });
+    this.record({ deviceId: req.deviceId, reason: req.reason, decision: 'rejected', by: actor.label, silent: false, role: req.role, scopes: req.scopes, requestId, address: req.sourceAddress, locality: req.locality, displayName: req.displayName, ...(req.attribution ? { program: attributionLabel(req.attribution) } : {}) });
     this.emit('resolved', { requestId, deviceId: req.deviceId, decision: 'rejected', ts: this.now(), reason: req.reason, silent: false, cause: 'rejected' });
     this.pendingChanged();
     return { requestId, deviceId: req.deviceId };
@@ -401,6 +431,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     this.checkSelfOrAdmin(actor, deviceId, 'device removal');
     this.deviceOrThrow(deviceId);
     await this.store.mutate((devices) => void devices.delete(deviceId));
+    this.programs.forget(deviceId);
     for (const role of ['operator', 'node']) this.undelivered.delete(`${deviceId}\u0000${role}`);
     const pend = this.pending.dropDevice(deviceId);
     if (pend) {
@@ -504,6 +535,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       createdAtMs: d.createdAtMs, approvedAtMs: d.approvedAtMs,
       ...(d.lastSeenAtMs ? { lastSeenAtMs: d.lastSeenAtMs } : {}), ...(d.lastSeenReason ? { lastSeenReason: d.lastSeenReason } : {}),
       connected: this.isConnected(d.deviceId), tokens,
+      ...this.programs.viewOf(d),
     };
   }
 

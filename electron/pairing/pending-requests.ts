@@ -100,8 +100,12 @@ export class PendingRequests {
       if (this.byId.size >= this.limits.maxTotal) return { kind: 'limited', message: `too many pending pairing requests (${this.limits.maxTotal}); decide some first` };
       // Credentialed local clients and credential-less peers on loopback (tunnels, other users) are separate sources.
       let fromAddress = 0;
-      for (const r of this.byId.values()) if (r.sourceAddress === input.sourceAddress && r.locality === input.locality) fromAddress++;
-      if (fromAddress >= this.limits.maxPerAddress) return { kind: 'limited', message: `too many pending pairing requests from ${input.sourceAddress} (${this.limits.maxPerAddress})` };
+      // Loopback peers whose program is known are counted per program (executable and OS user), not per address.
+      for (const r of this.byId.values()) if (r.sourceAddress === input.sourceAddress && r.locality === input.locality && r.capKey === input.capKey) fromAddress++;
+      if (fromAddress >= this.limits.maxPerAddress) {
+        const from = input.capKey && input.attribution?.process ? `${input.attribution.process.name} (PID ${input.attribution.process.pid})` : input.sourceAddress;
+        return { kind: 'limited', message: `too many pending pairing requests from ${from} (${this.limits.maxPerAddress})` };
+      }
     }
     if (existing) this.drop(existing.requestId);
     const request: PendingRequestView = {

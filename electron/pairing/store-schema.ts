@@ -1,7 +1,8 @@
 // The pairing store's on-disk format (version 2). Validated on every read: what does not match is never
 // trusted, and mutate() validates before writing so the file can always be read back.
 import { z } from 'zod';
-import type { PairingHistory, ReportedClient, TokenSummary } from '../../shared/pairing-types';
+import type { PairingHistory, ProgramHistory, ReportedClient, TokenSummary } from '../../shared/pairing-types';
+import { ProgramRefSchema } from '../attribution/program-schema';
 
 export const STORE_VERSION = 2;
 
@@ -16,7 +17,7 @@ export interface TokenRecord extends TokenSummary {
   issuedLocal?: boolean;
 }
 
-export interface PairedDevice extends ReportedClient, PairingHistory {
+export interface PairedDevice extends ReportedClient, PairingHistory, ProgramHistory {
   deviceId: string;
   publicKey: string;
   role?: string;
@@ -72,6 +73,8 @@ export const PairedDeviceSchema: z.ZodType<PairedDevice> = z
     approvedAtMs: timestampMs,
     lastSeenAtMs: timestampMs.optional(),
     lastSeenReason: z.string().optional(),
+    approvedFrom: ProgramRefSchema.optional(),
+    lastFrom: ProgramRefSchema.optional(),
     tokens: z.record(z.string(), TokenRecordSchema),
   })
   .superRefine((device, ctx) => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type Gateway } from '../gateway/gateway';
 import type { GatewayTiming } from '../gateway/gateway-handle';
+import type { Attributor } from '../attribution/attributor';
 
 export interface Harness {
   gw: Gateway;
@@ -13,9 +14,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(timing: Partial<GatewayTiming> = {}, home?: string): Promise<Harness> {
+export async function startHarness(timing: Partial<GatewayTiming> = {}, home?: string, attributor?: Attributor): Promise<Harness> {
   const dir = home ?? (await mkdtemp(join(tmpdir(), 'loopgate-test-')));
-  const gw = await startGateway({ home: dir, port: 0, timing });
+  const gw = await startGateway({ home: dir, port: 0, timing, ...(attributor ? { attributor } : {}) });
   return {
     gw, home: dir, url: gw.url, token: gw.gatewayToken(),
     async stop() {

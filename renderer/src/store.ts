@@ -15,6 +15,8 @@ export interface GatewayStatus {
   devices: number;
   pending: number;
   store: StoreHealth;
+  /** Which process attribution works on this OS (who is asking). */
+  attribution?: { method: string; works: boolean; text: string };
 }
 
 export interface DashboardState {

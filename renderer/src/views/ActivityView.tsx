@@ -132,6 +132,8 @@ interface Prepared {
   scopes: string[];
   by: string;
   address: string;
+  /** The program behind the connection, as the OS reported it. */
+  program: string;
   shortId: string;
   /** Exec approvals: the command (one line, hidden characters escaped), where, and who asked. */
   command: string;
@@ -163,6 +165,7 @@ function prepare(e: AuditEntry): Prepared {
     scopes: (e.kind === 'node-commands' ? [...(e.commands ?? []), ...(e.caps ?? [])] : e.scopes ?? []).map(shown).filter(Boolean),
     by: byLabel(e.by, e.silent),
     address: shown(e.address),
+    program: shown(e.program),
     shortId: e.deviceId.slice(0, 12),
     command: x ? displayCommand(x.command ?? '', [], 160).text : '',
     where: x ? [x.cwd ? `in ${shown(x.cwd)}` : '', x.agentId ? `agent ${shown(x.agentId)}` : ''].filter(Boolean).join(' · ') : '',
@@ -311,6 +314,7 @@ const AuditRow = memo(function AuditRow({ p, compact = false, now, name, canOpen
       <span className="audit-source small">
         {e.locality && <span className={`tag ${e.locality === 'local' ? 'tag-local' : 'tag-remote'}`}>{e.locality}</span>}
         {p.address && <span className="mono">{p.address}</span>}
+        {p.program && <span className="audit-program" data-testid="audit-program" title="The program behind the connection, as the operating system reported it">{p.program}</span>}
       </span>
       <span className="audit-by small muted">by {p.by}</span>
     </li>

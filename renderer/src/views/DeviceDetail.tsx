@@ -5,8 +5,9 @@ import { OPERATOR_SCOPES, normalizeScopes, roleScopesAllow } from '../../../shar
 import type { DashboardStore } from '../store';
 import { ago, dateTime, deviceName, isRemoteDevice, shown, useNow } from '../format';
 import { Badge, Chip, ConfirmAction, ConnectedState, CopyButton, ReportedName, ReportedText, errorText, useNotify } from '../components/ui';
-import { IconBack, IconKey } from '../components/icons';
+import { IconAlert, IconBack, IconKey } from '../components/icons';
 import { AuditList } from './ActivityView';
+import { ProgramRefText } from '../components/ProgramFacts';
 
 interface RotatedToken {
   role: string;
@@ -191,6 +192,13 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
               <dd>{dateTime(device.createdAtMs)}</dd>
               <dt>Approved</dt>
               <dd>{dateTime(device.approvedAtMs)}{device.approvedVia ? <span className="muted"> · {device.approvedVia === 'silent' ? 'silently' : `by ${shown(device.approvedVia)}`}</span> : null}</dd>
+              <dt>Approved from</dt>
+              <dd><ProgramRefText program={device.approvedFrom} testId="detail-approved-from" /></dd>
+              <dt>Last connected from</dt>
+              <dd>
+                <ProgramRefText program={device.lastFrom} testId="detail-last-from" />
+                {device.programChanged && <div className="small request-warning" data-testid="detail-program-changed"><IconAlert size={12} /> Not the program it was approved from{'; its next upgrade will be asked about (Settings: program pinning)'}.</div>}
+              </dd>
               <dt>Last seen</dt>
               <dd>{device.connected ? 'connected now' : device.lastSeenAtMs ? dateTime(device.lastSeenAtMs) : 'never'}{!device.connected && device.lastSeenReason ? <span className="muted"> · {shown(device.lastSeenReason)}</span> : null}</dd>
             </dl>

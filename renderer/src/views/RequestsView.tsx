@@ -8,6 +8,7 @@ import { GatewayRequestError } from '../gateway-client';
 import { ago, clock, dateTime, deviceName, localityLabel, reasonLabel, shown, useNow } from '../format';
 import { Badge, Chip, ReportedName, ReportedTag, errorText, useNotify } from '../components/ui';
 import { IconAlert, IconClose } from '../components/icons';
+import { ProgramFacts } from '../components/ProgramFacts';
 
 /** Where a notification, tray click or `?request=` pointed, once the list has answered. */
 interface Arrival {
@@ -261,6 +262,8 @@ function RequestCard({ req, held, now, store, highlight, onDecided }: {
             <span className="mono">{req.sourceAddress}</span>
             {req.origin && <div className="small">page origin <span className="mono">{shown(req.origin)}</span></div>}
           </dd>
+          <dt>Program</dt>
+          <dd><ProgramFacts attribution={req.attribution} approvedFrom={req.approvedFrom} programChanged={req.programChanged} /></dd>
           <dt>Client</dt>
           <dd>{[req.clientId, req.clientMode, req.platform, req.deviceFamily].map(shown).filter(Boolean).join(' · ') || '—'} <ReportedTag /></dd>
           <dt>Asked</dt>

@@ -56,6 +56,16 @@ export function SettingsView({ config, configPath, status, store, theme, onTheme
                 onChange={(v) => setPath('pairingPaused', v, v ? 'Pairing paused: new requests are refused.' : 'Pairing resumed.')}
                 description="Refuse every new pairing request and upgrade. Devices already paired keep connecting."
               />
+              <hr />
+              <Switch
+                label="Ask when a device changes program"
+                checked={config.programPinning}
+                onChange={(v) => setPath('programPinning', v, v ? 'A device coming back from another program will be asked about.' : 'Program pinning is off.')}
+                description="A device remembers the program it was approved from. When it comes back from another executable, its next silent approval becomes a request that shows both programs. Sub-agents of the same program stay silent."
+              />
+              <p className="small muted" data-testid="attribution-method">
+                Who is asking: {status?.attribution ? (status.attribution.works ? status.attribution.text : `${status.attribution.text}.`) : '—'}
+              </p>
             </div>
             <GatewayTokenCard store={store} />
           </div>
