@@ -15,7 +15,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { generateKeyPairSync, createHash, sign } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -183,6 +183,8 @@ async function main() {
   r = await cli("devices", "list", "--json");
   check("devices list --json exits 0 with {pending:[], paired:[]}", r.code === 0 && Array.isArray(r.json?.pending) && Array.isArray(r.json?.paired), r.describe);
 
+  await statusJsonCheck();
+
   section("auth failures");
   const bad = await new Promise((resolve) => {
     const env = { ...process.env, HOME: CLI_HOME, NO_COLOR: "1" };
@@ -324,6 +326,35 @@ async function main() {
 
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
+}
+
+/**
+ * `openclaw status --json` takes no --url: it finds the gateway through $HOME/.openclaw/openclaw.json, so it gets a
+ * HOME of its own whose config points at the gateway under test (loopback only, update checks off).
+ */
+async function statusJsonCheck() {
+  const { hostname, port } = new URL(URL_);
+  const home = mkdtempSync(path.join(CLI_HOME, "status-home-"));
+  mkdirSync(path.join(home, ".openclaw"), { recursive: true });
+  writeFileSync(path.join(home, ".openclaw", "openclaw.json"), JSON.stringify({
+    gateway: { mode: "local", bind: "loopback", port: Number(port), auth: { mode: "token", token: TOKEN } },
+    update: { checkOnStart: false }, discovery: { mdns: { mode: "off" } },
+  }));
+  if (hostname !== "127.0.0.1") console.log(`  note: status --json reaches the gateway through 127.0.0.1:${port}`);
+  const env = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0", OPENCLAW_NO_AUTO_UPDATE: "1", DO_NOT_TRACK: "1", OPENCLAW_OFFLINE: "1" };
+  for (const k of Object.keys(env)) if (k.startsWith("OPENCLAW_GATEWAY")) delete env[k];
+  const r = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [OPENCLAW_ENTRY, "status", "--json"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+  let json; try { json = JSON.parse(r.stdout); } catch { /* checked below */ }
+  const describe = `openclaw status --json -> exit ${r.code}\nstdout: ${short(r.stdout)}\nstderr: ${short(r.stderr)}`;
+  check("status --json exits 0 with the gateway reachable", r.code === 0 && json?.gateway?.reachable === true, describe);
+  check("status --json reads sessions and heartbeat from the gateway", Array.isArray(json?.agents?.agents) && typeof json?.sessions?.count === "number" && !!json?.heartbeat, describe);
 }
 
 /** The real client library: operator with a device identity must reach hello-ok and make a request. */

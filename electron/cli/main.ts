@@ -7,6 +7,7 @@ import { DEFAULT_PORT } from '../../shared/config';
 import type { PairedDeviceView, PendingRequestView } from '../../shared/pairing-types';
 import { LOOPGATE_VERSION } from '../../shared/version';
 import { PortInUseError, startGateway } from '../gateway/gateway';
+import { OPENCLAW_STATUS_KEYS } from '../gateway/openclaw-status';
 import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
 import { defaultHome } from './data-home';
 import { GatewayRpc } from './gateway-rpc';
@@ -163,7 +164,8 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'status') {
       const s = await rpc.call<Record<string, unknown>>('status');
       for (const line of statusWarnings(s)) process.stderr.write(`loopgate: WARNING ${line}\n`);
-      return print(s, () => Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+      const own = Object.entries(s).filter(([k]) => !(OPENCLAW_STATUS_KEYS as readonly string[]).includes(k));
+      return print(s, () => own.map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
     }
     if (command === 'dashboard') {
       const r = await rpc.call<{ url: string }>('loopgate.dashboard.link');

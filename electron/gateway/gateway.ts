@@ -32,6 +32,7 @@ import { NodeInvocations, nodeMethods } from './methods/nodes';
 import { pairingMethods } from './methods/pairing';
 import { sessionMethods } from './methods/sessions';
 import { systemMethods } from './methods/system';
+import { openclawStatusSummary } from './openclaw-status';
 import { OwnerCredentials } from './owner-credentials';
 import { actorFor, authorityOf, reaches } from './authority';
 import { ownCounts, presenceFor } from './session-views';
@@ -433,7 +434,9 @@ export class Gateway implements GatewayHandle {
       };
     }
     const conns = [...this.conns.values()].filter((c) => c.authed);
+    // OpenClaw's summary fields first (its CLI reads them), then Loopgate's own.
     return {
+      ...openclawStatusSummary(this.sessions.size),
       ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
       connections: conns.length, nodes: this.nodes().length, devices: this.pairing.store.size(), pending: this.pairing.pending.size,
       pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(), config: this.config.health(),
