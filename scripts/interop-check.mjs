@@ -273,6 +273,11 @@ async function main() {
   const op = await ensurePaired(opDev, "operator", ["operator.read"]);
   check(`operator device paired (${op.silent ? "silently" : "after devices approve"}) and got a device token`,
     op.result.ok && typeof opDev.tokens.operator === "string", JSON.stringify(op.result.error ?? op.result.hello?.auth) + (op.approve ? `\n${op.approve.describe}` : ""));
+  r = await cli("devices", "rename", "--device", opDev.deviceId, "--name", "Interop agent");
+  check("devices rename prints 'Renamed <deviceId> → <name>'", r.code === 0 && r.stdout.split("\n").some((l) => l.startsWith(`Renamed ${opDev.deviceId}`) && l.endsWith("Interop agent")), r.describe);
+  r = await cli("devices", "list", "--json");
+  check("devices list --json shows the new name as operatorLabel, the reported name kept",
+    pairedOf(r.json, opDev.deviceId)?.operatorLabel === "Interop agent" && pairedOf(r.json, opDev.deviceId)?.displayName === "interop-operator", JSON.stringify(pairedOf(r.json, opDev.deviceId)));
   const oldOpToken = opDev.tokens.operator;
   r = await cli("devices", "rotate", "--device", opDev.deviceId, "--role", "operator", "--json");
   check("devices rotate --role operator --json prints {deviceId, role, scopes, rotatedAtMs}",

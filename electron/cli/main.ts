@@ -23,6 +23,7 @@ Commands:
   devices approve <requestId>             approve a pending request
   devices reject <requestId>              deny a pending request
   devices remove <deviceId>               forget a paired device
+  devices rename <deviceId> --name NAME   give a paired device your own name (kept apart from the one it reports)
   devices rotate --device ID --role ROLE [--scope S ...]   issue a new device token
   devices revoke --device ID --role ROLE  revoke a device token (its live connections close)
 
@@ -78,8 +79,8 @@ function printDevices(list: { pending: PendingRequestView[]; paired: PairedDevic
   if (list.paired.length) {
     if (out.length) out.push('');
     out.push(`Paired (${list.paired.length})`);
-    out.push(table([['Device', 'Name (reported)', 'Roles', 'Scopes', 'Tokens', 'Connected'], ...list.paired.map((d) => [
-      d.deviceId.slice(0, 16), d.displayName ?? '-', d.roles.join(',') || '-', d.scopes.join(',') || '-',
+    out.push(table([['Device', 'Name', 'Reported name', 'Roles', 'Scopes', 'Tokens', 'Connected'], ...list.paired.map((d) => [
+      d.deviceId.slice(0, 16), d.operatorLabel ?? '-', d.displayName ?? '-', d.roles.join(',') || '-', d.scopes.join(',') || '-',
       d.tokens.map((t) => (t.revokedAtMs ? `${t.role} (revoked)` : t.role)).join(',') || '-', d.connected ? 'yes' : 'no'])]));
   }
   return out.join('\n');
@@ -139,7 +140,7 @@ export async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       home: { type: 'string' }, port: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' },
-      json: { type: 'boolean' }, device: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true },
+      json: { type: 'boolean' }, device: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
     },
   });
@@ -188,6 +189,10 @@ export async function main(argv: string[]): Promise<void> {
       case 'remove': {
         const r = await rpc.call<{ deviceId: string }>('device.pair.remove', { deviceId: needs(arg ?? values.device, 'deviceId') });
         return print(r, () => `Removed ${r.deviceId}`);
+      }
+      case 'rename': {
+        const r = await rpc.call<{ deviceId: string; label: string }>('device.pair.rename', { deviceId: needs(arg ?? values.device, 'deviceId'), label: needs(values.name, '--name') });
+        return print(r, () => `Renamed ${r.deviceId} → ${r.label}`);
       }
       case 'rotate': {
         const r = await rpc.call('device.token.rotate', { deviceId: needs(values.device ?? arg, '--device'), role: needs(values.role, '--role'), ...(values.scope ? { scopes: values.scope } : {}) });

@@ -8,6 +8,7 @@ import {
   type ClientLocality, type PairingReason, type SilentPolicy,
 } from '../../shared/pairing-decision';
 import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestView } from '../../shared/pairing-types';
+import { cleanReported } from '../../shared/reported-text';
 import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin } from '../../shared/scopes';
 import type { AuditLog } from './audit-log';
 import type { PairingStore } from './pairing-store';
@@ -487,6 +488,19 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     return { device: this.view(updated) };
   }
 
+  /** A user-chosen name (OpenClaw's operatorLabel), kept apart from the name the device reports. */
+  async rename(deviceId: string, label: string, actor: Actor): Promise<{ deviceId: string; label: string }> {
+    this.requireStore();
+    this.checkSelfOrAdmin(actor, deviceId, 'device pairing rename');
+    this.deviceOrThrow(deviceId);
+    const clean = cleanReported(label, 64);
+    if (!clean) throw invalidRequest('label required');
+    await this.store.mutate((devices) => void (devices.get(deviceId)!.operatorLabel = clean));
+    this.record({ deviceId, reason: 'rename', decision: 'renamed', by: actor.label, silent: false, displayName: clean });
+    this.emit('devices');
+    return { deviceId, label: clean };
+  }
+
   // ---- views ------------------------------------------------------------------------------------
 
   view(d: PairedDevice): PairedDeviceView {
@@ -496,6 +510,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       .sort((a, b) => a.role.localeCompare(b.role));
     return {
       deviceId: d.deviceId, publicKey: d.publicKey, fingerprint: fingerprintOf(d.deviceId),
+      ...(d.operatorLabel ? { operatorLabel: d.operatorLabel } : {}),
       ...(d.displayName ? { displayName: d.displayName } : {}), ...(d.platform ? { platform: d.platform } : {}),
       ...(d.deviceFamily ? { deviceFamily: d.deviceFamily } : {}), ...(d.clientId ? { clientId: d.clientId } : {}),
       ...(d.clientMode ? { clientMode: d.clientMode } : {}), ...(d.role ? { role: d.role } : {}),

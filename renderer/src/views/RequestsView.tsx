@@ -148,7 +148,7 @@ function RequestCard({ req, held, now, store, highlight, onDecided }: {
   const asked = useMemo(() => normalizeScopes(req.scopes), [req.scopes]);
   const [chosen, setChosen] = useState<string[]>(asked);
   // The request may not repeat the name; fall back to the one the paired device reported before.
-  const name = deviceName({ ...req, displayName: req.displayName ?? held?.displayName });
+  const name = deviceName({ ...req, operatorLabel: held?.operatorLabel, displayName: req.displayName ?? held?.displayName });
   const who = `request from ${name.text}${name.reported ? ' (reported)' : ''}`;
   const askedRoles = normalizeScopes(req.roles?.length ? req.roles : [req.role]);
   const newRoles = askedRoles.filter((r) => !req.heldRoles.includes(r));
