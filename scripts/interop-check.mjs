@@ -88,7 +88,7 @@ const lowerAscii = (v) => (v ?? "").trim().replace(/[A-Z]/g, (c) => c.toLowerCas
 /** One WebSocket connect attempt. Resolves {ok, hello?, error?, close?}. Keeps the socket open on success. */
 // `remote: true` sends a non-local Host header, as a client arriving through a tunnel or proxy would: Loopgate
 // approves local first pairings silently, so such a client is how a test gets a request that waits for the user.
-function connectDevice(dev, { role, scopes = [], auth = { token: TOKEN }, keepOpen = false, remote = false } = {}) {
+function connectDevice(dev, { role, scopes = [], auth = { token: TOKEN }, keepOpen = false, remote = false, commands = [] } = {}) {
   const client = role === "node"
     ? { id: "node-host", displayName: dev.label, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "node" }
     : { id: "gateway-client", displayName: dev.label, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "backend" };
@@ -107,7 +107,7 @@ function connectDevice(dev, { role, scopes = [], auth = { token: TOKEN }, keepOp
           lowerAscii(client.platform), lowerAscii(client.deviceFamily)].join("|");
         const signature = sign(null, Buffer.from(payload), dev.privateKey).toString("base64url");
         ws.send(JSON.stringify({ type: "req", id: "1", method: "connect", params: {
-          minProtocol: 4, maxProtocol: 4, client, caps: [], commands: [], auth, role, scopes,
+          minProtocol: 4, maxProtocol: 4, client, caps: [], commands, auth, role, scopes,
           device: { id: dev.deviceId, publicKey: dev.publicKey, signature, signedAt: ts, nonce } } }));
       } else if (f.type === "res" && f.id === "1") {
         out.ok = f.ok;
@@ -320,6 +320,9 @@ async function main() {
   if (afterRemove.error?.details?.requestId) await cli("devices", "reject", afterRemove.error.details.requestId);
   listener.close();
 
+  section("large node results");
+  await bigResultCheck();
+
   section("OpenClaw GatewayClient library");
   await gatewayClientCheck();
 
@@ -360,6 +363,27 @@ async function statusJsonCheck() {
   const describe = `openclaw status --json -> exit ${r.code}\nstdout: ${short(r.stdout)}\nstderr: ${short(r.stderr)}`;
   check("status --json exits 0 with the gateway reachable", r.code === 0 && json?.gateway?.reachable === true, describe);
   check("status --json reads sessions and heartbeat from the gateway", Array.isArray(json?.agents?.agents) && typeof json?.sessions?.count === "number" && !!json?.heartbeat, describe);
+}
+
+/** A node answers `openclaw nodes invoke` with 2 MB: the CLI must receive it whole (no 1009, no "node disconnected"). */
+async function bigResultCheck() {
+  const dev = newDevice("interop-big-node");
+  const paired = await ensurePaired(dev, "node", []);
+  if (!check("a node device pairs for the large-result check", paired.result.ok, JSON.stringify(paired.result.error))) return;
+  const conn = await connectDevice(dev, { role: "node", keepOpen: true, commands: ["interop.blob"] });
+  if (!check("the node connects declaring its command", conn.ok, JSON.stringify(conn.error))) return;
+  const blob = Array.from({ length: 2_000_000 / 40 }, (_, i) => String(i).padStart(40, "-")).join("");
+  conn.ws.on("message", (data) => {
+    const f = JSON.parse(data.toString());
+    if (f.type !== "event" || f.event !== "node.invoke.request") return;
+    conn.ws.send(JSON.stringify({ type: "req", id: `res-${f.payload.id}`, method: "node.invoke.result",
+      params: { id: f.payload.id, nodeId: dev.deviceId, ok: true, payloadJSON: JSON.stringify({ blob }) } }));
+  });
+  const r = await cli("nodes", "invoke", "--node", dev.deviceId, "--command", "interop.blob", "--json");
+  const found = (v) => v && typeof v === "object" && (v.blob === blob || Object.values(v).some(found));
+  check("nodes invoke receives a 2 MB node result whole", r.code === 0 && found(r.json), short(r.describe, 400));
+  conn.ws.close();
+  await cli("devices", "remove", dev.deviceId);
 }
 
 /** The real client library: operator with a device identity must reach hello-ok and make a request. */
