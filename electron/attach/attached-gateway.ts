@@ -58,6 +58,8 @@ export class AttachedGateway implements GatewayHandle {
   private audit: AuditEntry[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | null = null;
+  /** A refresh was asked for while one was running: run once more after it (it may have read too early). */
+  private refreshAgain = false;
   private readonly startedAt = Date.now();
   private closed = false;
 
@@ -72,7 +74,7 @@ export class AttachedGateway implements GatewayHandle {
   static async start(opts: AttachOptions): Promise<AttachedGateway> {
     const config = await GatewayConfigStore.open(opts.home);
     const identity = await loadOrCreateAttachIdentity(opts.home);
-    const upstream = new UpstreamClient({ url: opts.url, identity, secret: opts.secret, backoff: opts.backoff, log: opts.log });
+    const upstream = new UpstreamClient({ url: opts.url, identity, secret: opts.secret, backoff: opts.backoff });
     const gw = new AttachedGateway(opts, config, upstream);
     gw.wire();
     await gw.window.listen(opts.port ?? 0);
@@ -88,8 +90,12 @@ export class AttachedGateway implements GatewayHandle {
 
   private wire(): void {
     this.window.router.register(this.methods());
+    let said = '';
     this.upstream.on('state', () => {
       const info = this.attachInfo();
+      // Each change of situation once in the log (not every retry of the same one).
+      if (info.text !== said && info.status !== 'connecting' && info.status !== 'stopped') this.log(info.text);
+      said = info.text;
       this.window.broadcast('loopgate.attach', info);
       this.emit('attach', info);
     });
@@ -100,18 +106,9 @@ export class AttachedGateway implements GatewayHandle {
   private onUpstreamEvent(event: string, payload: unknown): void {
     const p = (payload ?? {}) as Record<string, unknown>;
     if (event === 'device.pair.requested') {
-      const req = pendingView(p, this.paired);
-      if (!req) return;
-      // One pending request per device: a newer one replaces the older.
-      for (const [id, old] of this.pendingById) if (old.deviceId === req.deviceId && id !== req.requestId) this.dropPending(id, 'superseded');
-      const known = this.pendingById.has(req.requestId);
-      this.pendingById.set(req.requestId, req);
-      this.window.broadcast('device.pair.requested', req);
-      if (!known) {
-        this.record({ ts: req.ts, deviceId: req.deviceId, reason: req.reason, decision: 'requested', by: 'device', silent: false, role: req.role, scopes: req.scopes, requestId: req.requestId, address: req.sourceAddress, locality: req.locality, ...(req.displayName ? { displayName: req.displayName } : {}) });
-        this.emit('request', req);
-      }
-      this.emit('pending', this.pending());
+      // OpenClaw's request does not say why; what the device already holds does, so read the list first (the
+      // refresh announces the new request to the window, the tray and notifications).
+      void this.refresh();
     } else if (event === 'device.pair.resolved') {
       const requestId = typeof p.requestId === 'string' ? p.requestId : undefined;
       if (!requestId) return;
@@ -141,7 +138,11 @@ export class AttachedGateway implements GatewayHandle {
 
   /** Fetch that gateway's list: the mirror follows it; requests that appeared or left while away are announced. */
   refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
       try {
         const list = await this.upstream.request<{ pending?: unknown[]; paired?: unknown[] }>('device.pair.list', {});
         const paired = new Map<string, PairedDeviceView>();
@@ -159,6 +160,7 @@ export class AttachedGateway implements GatewayHandle {
         this.pendingById = pending;
         for (const [id, req] of pending) {
           if (before.has(id)) continue;
+          this.record({ ts: req.ts, deviceId: req.deviceId, reason: req.reason, decision: 'requested', by: 'device', silent: false, role: req.role, scopes: req.scopes, requestId: id, address: req.sourceAddress, locality: req.locality, ...(req.displayName ? { displayName: req.displayName } : {}) });
           this.window.broadcast('device.pair.requested', req);
           this.emit('request', req);
         }
@@ -174,6 +176,10 @@ export class AttachedGateway implements GatewayHandle {
         this.log(`could not read the device list of the OpenClaw gateway: ${(e as Error).message}`);
       } finally {
         this.refreshing = null;
+        if (this.refreshAgain && !this.closed) {
+          this.refreshAgain = false;
+          void this.refresh();
+        }
       }
     })();
     return this.refreshing;

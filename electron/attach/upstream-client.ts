@@ -47,7 +47,6 @@ export interface UpstreamOptions {
   scopes?: string[];
   backoff?: { minMs: number; maxMs: number; unauthorizedMs: number };
   requestTimeoutMs?: number;
-  log?: (line: string) => void;
 }
 
 export class UpstreamError extends Error {
@@ -259,7 +258,6 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     const policy = hello.policy as { tickIntervalMs?: unknown } | undefined;
     if (typeof policy?.tickIntervalMs === 'number' && policy.tickIntervalMs > 0) this.tickMs = policy.tickIntervalMs;
     const server = hello.server as { version?: string; connId?: string } | undefined;
-    this.opts.log?.(`attached to ${this.opts.url}${server?.version ? ` (OpenClaw ${server.version})` : ''}`);
     this.setState({ status: 'connected', url: this.opts.url, attempts: 0, connectedAtMs: Date.now(), ...(server ? { server: { version: server.version, connId: server.connId } } : {}) });
     this.armWatchdog(ws);
     this.emit('hello', hello);
@@ -279,7 +277,6 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       ? this.backoff.unauthorizedMs
       : Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** Math.min(attempts - 1, 12));
     const delay = Math.round(base * (0.85 + Math.random() * 0.3));
-    if (status !== this.state.status || why !== this.state.lastError) this.opts.log?.(`OpenClaw gateway at ${this.opts.url}: ${why}`);
     this.setState({ status, url: this.opts.url, attempts, lastError: why, retryAtMs: Date.now() + delay, ...(requestId ? { requestId } : {}) });
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.attempt(), delay);

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from '../../shared/config';
 import type { PairedDeviceView, PendingRequestView } from '../../shared/pairing-types';
 import { LOOPGATE_VERSION } from '../../shared/version';
+import { resolveAttachTarget } from '../attach/attach-target';
+import { startAttached } from '../attach/attached-gateway';
 import { PortInUseError, startGateway } from '../gateway/gateway';
 import { OPENCLAW_STATUS_KEYS } from '../gateway/openclaw-status';
 import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
@@ -16,6 +18,10 @@ const USAGE = `Usage: loopgate <command> [options]
 
 Commands:
   gateway [--port N] [--home DIR]         run the gateway without Electron (port 0 picks a free one)
+  attach [--url ws://127.0.0.1:PORT] [--token T] [--port N]
+                                          be the approval companion of a running OpenClaw gateway (URL and token
+                                          default to its config in ~/.openclaw); the dashboard is on --port (default: free)
+  gateway --attach [...]                  the same as attach
   token [--home DIR]                      print the gateway token
   dashboard                               print a fresh one-time dashboard link
   status [--json]                         show the running gateway's state
@@ -134,6 +140,32 @@ async function runGateway(home: string, port: number): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** Headless attach mode: Loopgate's window server backed by an OpenClaw gateway; state changes on stderr. */
+async function runAttach(home: string, given: { url?: string; token?: string; port: number }): Promise<void> {
+  const target = await resolveAttachTarget(given).catch((e: Error) => { throw new UsageError(e.message); });
+  const gw = await startAttached({
+    home, url: target.url, secret: target.secret, port: given.port, rendererDir: rendererDir(),
+    log: (line) => process.stderr.write(`loopgate: ${line}\n`),
+  });
+  process.stdout.write(`Loopgate attaching to the OpenClaw gateway at ${target.url} (${target.source})\n`);
+  process.stdout.write(`Dashboard (one-time link, keep it private): ${gw.dashboardUrl()}\n`);
+  process.stdout.write(`Data folder: ${home}\n`);
+  // Problems reach stderr through the log; a successful attach is also said on stdout, for scripts.
+  gw.upstream.on('state', (s) => {
+    if (s.status === 'connected') process.stdout.write(`Attached to the OpenClaw gateway at ${s.url}${s.server?.version ? ` (OpenClaw ${s.server.version})` : ''}\n`);
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(0), 1500);
+    force.unref();
+    void gw.close(`received ${signal}`).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -141,6 +173,7 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       home: { type: 'string' }, port: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' },
       json: { type: 'boolean' }, device: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true },
+      attach: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
     },
   });
@@ -150,6 +183,7 @@ export async function main(argv: string[]): Promise<void> {
   const home = resolve(values.home ?? defaultHome());
   const port = portOf(values.port) ?? portOf(process.env.LOOPGATE_PORT);
 
+  if (command === 'attach' || (command === 'gateway' && values.attach)) return runAttach(home, { url: values.url, token: values.token, port: port ?? 0 });
   if (command === 'gateway') return runGateway(home, port ?? configuredPort(home));
   if (command === 'token') return void process.stdout.write(`${await loadOrCreateGatewayToken(home)}\n`);
 
