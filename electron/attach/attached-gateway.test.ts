@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startGateway, type Gateway } from '../gateway/gateway';
-import { connectDevice, createIdentity, TestSocket } from '../testing/device-client';
+import type { TestSocket } from '../testing/device-client';
+import { connectDevice, createIdentity } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
-import { AttachedGateway, startAttached } from './attached-gateway';
+import type { AttachedGateway} from './attached-gateway';
+import { startAttached } from './attached-gateway';
 
 const FAST = { minMs: 20, maxMs: 200, unauthorizedMs: 100 };
 let upHome: string;

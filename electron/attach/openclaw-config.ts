@@ -101,15 +101,18 @@ function portOf(value: unknown): number | undefined {
 export async function readOpenClawTarget(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<OpenClawTarget | null> {
   const path = openclawConfigPath(env, home);
   let cfg: { gateway?: { port?: unknown; auth?: { mode?: unknown; token?: unknown; password?: unknown } } } | undefined;
+  let text: string | undefined;
   try {
-    const text = await readFile(path, 'utf8');
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the OpenClaw config ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  if (text !== undefined) {
     try {
       cfg = JSON.parse(json5ToJson(text)) as typeof cfg;
     } catch (e) {
-      throw new Error(`cannot parse the OpenClaw config ${path}: ${(e as Error).message}`);
+      throw new Error(`cannot parse the OpenClaw config ${path}: ${(e as Error).message}`, { cause: e });
     }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e instanceof Error && e.message.startsWith('cannot parse') ? e : new Error(`cannot read the OpenClaw config ${path}: ${(e as Error).message}`);
   }
   if (!cfg && !env.OPENCLAW_GATEWAY_PORT && !env.OPENCLAW_GATEWAY_TOKEN) return null;
   const port = portOf(env.OPENCLAW_GATEWAY_PORT) ?? portOf(cfg?.gateway?.port) ?? OPENCLAW_DEFAULT_PORT;
