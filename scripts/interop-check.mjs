@@ -19,6 +19,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { attachCheck } from "./interop-attach.mjs";
 
 const SCRATCH = mustEnv("INTEROP_SCRATCH");
 const URL_ = mustEnv("GATEWAY_URL");
@@ -331,6 +332,9 @@ async function main() {
 
   section("openclaw node run (real node host)");
   await nodeHostCheck();
+
+  section("attach mode: Loopgate as the approval companion of the real OpenClaw gateway");
+  await attachCheck({ check, WebSocket, OPENCLAW_ENTRY });
 
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
