@@ -254,6 +254,9 @@ function createFake() {
   const protocolHandlers = new Map<string, Handler>();
   const sessionHandlers: Record<string, Handler | null> = {};
   const errorBoxes: Array<{ title: string; content: string }> = [];
+  /** Every showMessageBox call; the answer is `dialogAnswer.response` (the button index a test picks). */
+  const messageBoxes: Array<{ title?: string; message: string; detail?: string; buttons?: string[] }> = [];
+  const dialogAnswer = { response: 0 };
   let applicationMenu: FakeMenu | null | undefined;
   const app = new FakeApp();
 
@@ -301,6 +304,10 @@ function createFake() {
     },
     dialog: {
       showErrorBox: (title: string, content: string) => void errorBoxes.push({ title, content }),
+      showMessageBox: async (options: { title?: string; message: string; detail?: string; buttons?: string[] }) => {
+        messageBoxes.push(options);
+        return { response: dialogAnswer.response, checkboxChecked: false };
+      },
     },
     screen: {
       getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
@@ -319,6 +326,8 @@ function createFake() {
     protocolHandlers,
     sessionHandlers,
     errorBoxes,
+    messageBoxes,
+    dialogAnswer,
     get applicationMenu() {
       return applicationMenu;
     },

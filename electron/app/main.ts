@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startGateway, PortInUseError } from '../gateway/gateway';
 import type { GatewayHandle } from '../gateway/gateway-handle';
 import { APP_ORIGIN } from './app-origin';
+import { startAttachMode, wantsAttach, type AttachWish } from './gateway-mode';
 import { registerIpc, TrustedSenders } from './ipc';
 import { RequestNotifier } from './notifications';
 import { ApprovalNotifier } from './approval-notifications';
@@ -52,7 +53,19 @@ function fail(title: string, message: string): null {
   return null;
 }
 
-async function startApp(openAtStart: boolean): Promise<AppController | null> {
+/** The port is taken: offer to attach to whatever gateway holds it (remembered), or quit. */
+async function askAttach(port: number): Promise<boolean> {
+  const { response } = await dialog.showMessageBox({
+    type: 'warning', title: 'Loopgate: the gateway port is taken', message: `Port ${port} on 127.0.0.1 is already in use`,
+    detail: 'If an OpenClaw gateway runs there, Loopgate can attach to it as its approval companion: its devices and ' +
+      'requests in this window, the tray and notifications (the token is read from OpenClaw’s config). ' +
+      'Otherwise quit, and choose another port (LOOPGATE_PORT, or "port" in the Loopgate settings).',
+    buttons: ['Attach to it', 'Quit'], defaultId: 0, cancelId: 1, noLink: true,
+  });
+  return response === 0;
+}
+
+async function startApp(openAtStart: boolean, argv: readonly string[] = []): Promise<AppController | null> {
   // A tray utility: no Dock icon on macOS (LSUIElement in the packaged Info.plist does the same).
   app.dock?.hide();
   if (process.platform === 'darwin') {
@@ -69,20 +82,28 @@ async function startApp(openAtStart: boolean): Promise<AppController | null> {
   const port = portFromEnv(process.env.LOOPGATE_PORT);
 
   let gateway: GatewayHandle;
+  const attachMode = (wish: AttachWish) => startAttachMode({ home, wish, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
+  const wish = wantsAttach(argv, process.env, prefs.get().gateway);
   try {
-    gateway = await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
+    gateway = wish ? await attachMode(wish) : await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
   } catch (err) {
-    if (err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    if (!wish && (err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')) {
       const p = err instanceof PortInUseError ? err.port : port ?? 18789;
-      return fail(
-        'Loopgate cannot start: port in use',
-        `Port ${p} on 127.0.0.1 is already in use — probably another Loopgate, or an OpenClaw gateway.\n\n` +
-          'Stop the other program, or choose another port (LOOPGATE_PORT, or "port" in the Loopgate settings), then start Loopgate again.',
-      );
+      if (!(await askAttach(p))) {
+        app.exit(1);
+        return null;
+      }
+      prefs.setGateway({ mode: 'attach', url: `ws://127.0.0.1:${p}` });
+      try {
+        gateway = await attachMode({ url: `ws://127.0.0.1:${p}` });
+      } catch (again) {
+        return fail('Loopgate cannot attach', `Attaching to the gateway on port ${p} failed:\n\n${(again as Error)?.message ?? String(again)}`);
+      }
+    } else {
+      return fail(wish ? 'Loopgate cannot attach' : 'Loopgate cannot start', `${wish ? 'Attaching to the OpenClaw gateway' : 'The gateway'} did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
     }
-    return fail('Loopgate cannot start', `The gateway did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
   }
-  log(`gateway listening on ${gateway.url} (data: ${home})`);
+  log(`${gateway.attachInfo ? 'window server for attach mode' : 'gateway'} listening on ${gateway.url} (data: ${home})`);
 
   serveApp(paths.rendererDir, gateway.url);
   const trusted = new TrustedSenders();
@@ -160,7 +181,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<AppC
 
   await app.whenReady();
   try {
-    controller = await startApp(showWhenReady);
+    controller = await startApp(showWhenReady, argv);
   } catch (err) {
     return fail('Loopgate failed', (err as Error)?.stack ?? String(err));
   }

@@ -40,9 +40,7 @@ export interface AttachInfo extends UpstreamState {
   text: string;
 }
 
-export interface AttachedEvents extends GatewayEvents {
-  attach: (info: AttachInfo) => void;
-}
+export type AttachedEvents = GatewayEvents;
 
 const AUDIT_KEEP = 500;
 const REFRESH_DEBOUNCE_MS = 100;
