@@ -242,7 +242,7 @@ function Shell({ store }: { store: DashboardStore }) {
           <ActivityView audit={s.audit} loaded={s.auditLoaded} hasMore={s.auditHasMore} devices={s.paired} store={store} onOpenDevice={openDevice} />
         )}
         {view === 'settings' && (
-          <SettingsView config={s.config} configPath={s.configPath} status={s.status} store={store} theme={theme.pref} onTheme={theme.setPref} />
+          <SettingsView config={s.config} configPath={s.configPath} status={s.status} store={store} theme={theme.pref} onTheme={theme.setPref} attachedTo={s.attach?.url} />
         )}
       </main>
     </div>
