@@ -15,10 +15,11 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { generateKeyPairSync, createHash, sign } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { attachCheck } from "./interop-attach.mjs";
 
 const SCRATCH = mustEnv("INTEROP_SCRATCH");
 const URL_ = mustEnv("GATEWAY_URL");
@@ -88,7 +89,7 @@ const lowerAscii = (v) => (v ?? "").trim().replace(/[A-Z]/g, (c) => c.toLowerCas
 /** One WebSocket connect attempt. Resolves {ok, hello?, error?, close?}. Keeps the socket open on success. */
 // `remote: true` sends a non-local Host header, as a client arriving through a tunnel or proxy would: Loopgate
 // approves local first pairings silently, so such a client is how a test gets a request that waits for the user.
-function connectDevice(dev, { role, scopes = [], auth = { token: TOKEN }, keepOpen = false, remote = false } = {}) {
+function connectDevice(dev, { role, scopes = [], auth = { token: TOKEN }, keepOpen = false, remote = false, commands = [] } = {}) {
   const client = role === "node"
     ? { id: "node-host", displayName: dev.label, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "node" }
     : { id: "gateway-client", displayName: dev.label, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "backend" };
@@ -107,7 +108,7 @@ function connectDevice(dev, { role, scopes = [], auth = { token: TOKEN }, keepOp
           lowerAscii(client.platform), lowerAscii(client.deviceFamily)].join("|");
         const signature = sign(null, Buffer.from(payload), dev.privateKey).toString("base64url");
         ws.send(JSON.stringify({ type: "req", id: "1", method: "connect", params: {
-          minProtocol: 4, maxProtocol: 4, client, caps: [], commands: [], auth, role, scopes,
+          minProtocol: 4, maxProtocol: 4, client, caps: [], commands, auth, role, scopes,
           device: { id: dev.deviceId, publicKey: dev.publicKey, signature, signedAt: ts, nonce } } }));
       } else if (f.type === "res" && f.id === "1") {
         out.ok = f.ok;
@@ -182,6 +183,8 @@ async function main() {
   check("system presence --json exits 0 with a JSON array", r.code === 0 && Array.isArray(r.json), r.describe);
   r = await cli("devices", "list", "--json");
   check("devices list --json exits 0 with {pending:[], paired:[]}", r.code === 0 && Array.isArray(r.json?.pending) && Array.isArray(r.json?.paired), r.describe);
+
+  await statusJsonCheck();
 
   section("auth failures");
   const bad = await new Promise((resolve) => {
@@ -271,6 +274,11 @@ async function main() {
   const op = await ensurePaired(opDev, "operator", ["operator.read"]);
   check(`operator device paired (${op.silent ? "silently" : "after devices approve"}) and got a device token`,
     op.result.ok && typeof opDev.tokens.operator === "string", JSON.stringify(op.result.error ?? op.result.hello?.auth) + (op.approve ? `\n${op.approve.describe}` : ""));
+  r = await cli("devices", "rename", "--device", opDev.deviceId, "--name", "Interop agent");
+  check("devices rename prints 'Renamed <deviceId> → <name>'", r.code === 0 && r.stdout.split("\n").some((l) => l.startsWith(`Renamed ${opDev.deviceId}`) && l.endsWith("Interop agent")), r.describe);
+  r = await cli("devices", "list", "--json");
+  check("devices list --json shows the new name as operatorLabel, the reported name kept",
+    pairedOf(r.json, opDev.deviceId)?.operatorLabel === "Interop agent" && pairedOf(r.json, opDev.deviceId)?.displayName === "interop-operator", JSON.stringify(pairedOf(r.json, opDev.deviceId)));
   const oldOpToken = opDev.tokens.operator;
   r = await cli("devices", "rotate", "--device", opDev.deviceId, "--role", "operator", "--json");
   check("devices rotate --role operator --json prints {deviceId, role, scopes, rotatedAtMs}",
@@ -313,6 +321,9 @@ async function main() {
   if (afterRemove.error?.details?.requestId) await cli("devices", "reject", afterRemove.error.details.requestId);
   listener.close();
 
+  section("large node results");
+  await bigResultCheck();
+
   section("OpenClaw GatewayClient library");
   await gatewayClientCheck();
 
@@ -322,8 +333,61 @@ async function main() {
   section("openclaw node run (real node host)");
   await nodeHostCheck();
 
+  section("attach mode: Loopgate as the approval companion of the real OpenClaw gateway");
+  await attachCheck({ check, WebSocket, OPENCLAW_ENTRY });
+
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
+}
+
+/**
+ * `openclaw status --json` takes no --url: it finds the gateway through $HOME/.openclaw/openclaw.json, so it gets a
+ * HOME of its own whose config points at the gateway under test (loopback only, update checks off).
+ */
+async function statusJsonCheck() {
+  const { hostname, port } = new URL(URL_);
+  const home = mkdtempSync(path.join(CLI_HOME, "status-home-"));
+  mkdirSync(path.join(home, ".openclaw"), { recursive: true });
+  writeFileSync(path.join(home, ".openclaw", "openclaw.json"), JSON.stringify({
+    gateway: { mode: "local", bind: "loopback", port: Number(port), auth: { mode: "token", token: TOKEN } },
+    update: { checkOnStart: false }, discovery: { mdns: { mode: "off" } },
+  }));
+  if (hostname !== "127.0.0.1") console.log(`  note: status --json reaches the gateway through 127.0.0.1:${port}`);
+  const env = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0", OPENCLAW_NO_AUTO_UPDATE: "1", DO_NOT_TRACK: "1", OPENCLAW_OFFLINE: "1" };
+  for (const k of Object.keys(env)) if (k.startsWith("OPENCLAW_GATEWAY")) delete env[k];
+  const r = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [OPENCLAW_ENTRY, "status", "--json"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+  let json; try { json = JSON.parse(r.stdout); } catch { /* checked below */ }
+  const describe = `openclaw status --json -> exit ${r.code}\nstdout: ${short(r.stdout)}\nstderr: ${short(r.stderr)}`;
+  check("status --json exits 0 with the gateway reachable", r.code === 0 && json?.gateway?.reachable === true, describe);
+  check("status --json reads sessions and heartbeat from the gateway", Array.isArray(json?.agents?.agents) && typeof json?.sessions?.count === "number" && !!json?.heartbeat, describe);
+}
+
+/** A node answers `openclaw nodes invoke` with 2 MB: the CLI must receive it whole (no 1009, no "node disconnected"). */
+async function bigResultCheck() {
+  const dev = newDevice("interop-big-node");
+  const paired = await ensurePaired(dev, "node", []);
+  if (!check("a node device pairs for the large-result check", paired.result.ok, JSON.stringify(paired.result.error))) return;
+  const conn = await connectDevice(dev, { role: "node", keepOpen: true, commands: ["interop.blob"] });
+  if (!check("the node connects declaring its command", conn.ok, JSON.stringify(conn.error))) return;
+  const blob = Array.from({ length: 2_000_000 / 40 }, (_, i) => String(i).padStart(40, "-")).join("");
+  conn.ws.on("message", (data) => {
+    const f = JSON.parse(data.toString());
+    if (f.type !== "event" || f.event !== "node.invoke.request") return;
+    conn.ws.send(JSON.stringify({ type: "req", id: `res-${f.payload.id}`, method: "node.invoke.result",
+      params: { id: f.payload.id, nodeId: dev.deviceId, ok: true, payloadJSON: JSON.stringify({ blob }) } }));
+  });
+  const r = await cli("nodes", "invoke", "--node", dev.deviceId, "--command", "interop.blob", "--json");
+  const found = (v) => v && typeof v === "object" && (v.blob === blob || Object.values(v).some(found));
+  check("nodes invoke receives a 2 MB node result whole", r.code === 0 && found(r.json), short(r.describe, 400));
+  conn.ws.close();
+  await cli("devices", "remove", dev.deviceId);
 }
 
 /** The real client library: operator with a device identity must reach hello-ok and make a request. */

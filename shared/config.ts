@@ -1,6 +1,10 @@
 // Gateway settings (policy, port, limits): one versioned document, edited over config.get / config.set.
 import { z } from 'zod';
 
+/** OpenClaw's limit: node results (screenshots, files, long output) must fit. */
+export const DEFAULT_MAX_PAYLOAD = 26_214_400;
+export const MAX_PAYLOAD_CEILING = 64 * 1024 * 1024;
+
 export const GatewayConfigSchema = z.strictObject({
   version: z.literal(1),
   port: z.number().int().min(0).max(65535),
@@ -18,7 +22,8 @@ export const GatewayConfigSchema = z.strictObject({
     pendingPerAddress: z.number().int().min(1).max(1000),
     pendingTtlMs: z.number().int().min(1000).max(3_600_000),
     denyCooldownMs: z.number().int().min(0).max(86_400_000),
-    maxPayloadBytes: z.number().int().min(1024).max(26_214_400),
+    /** Largest frame after auth (advertised in hello-ok.policy.maxPayload); OpenClaw's is 25 MiB. */
+    maxPayloadBytes: z.number().int().min(1024).max(MAX_PAYLOAD_CEILING),
   }),
   /** Exec approvals; absent in files written before they existed (the defaults apply). */
   approvals: z.strictObject({
@@ -37,7 +42,7 @@ export function defaultConfig(): GatewayConfig {
     silentApproval: { enabled: true, ceiling: null },
     pairingPaused: false,
     programPinning: true,
-    limits: { pendingMax: 32, pendingPerAddress: 4, pendingTtlMs: 300_000, denyCooldownMs: 30_000, maxPayloadBytes: 1_048_576 },
+    limits: { pendingMax: 32, pendingPerAddress: 4, pendingTtlMs: 300_000, denyCooldownMs: 30_000, maxPayloadBytes: DEFAULT_MAX_PAYLOAD },
     approvals: { timeoutMs: 1_800_000 },
   };
 }

@@ -25,7 +25,7 @@ const WRITE_METHODS = [
 const PAIRING_METHODS = [
   'node.pair.request', 'node.pair.list', 'node.pair.approve', 'node.pair.reject', 'node.pair.verify', 'device.pair.list',
   'device.pair.approve', 'device.pair.reject', 'device.pair.remove', 'device.token.rotate', 'device.token.revoke',
-  'node.rename', 'loopgate.device.narrow', 'node.pair.remove',
+  'node.rename', 'loopgate.device.narrow', 'node.pair.remove', 'device.pair.rename',
 ];
 const APPROVALS_METHODS = [
   'exec.approval.request', 'exec.approval.waitDecision', 'exec.approval.resolve', 'exec.approval.get', 'exec.approval.list',
@@ -78,6 +78,7 @@ export const ParamSchemas = {
   'device.pair.approve': z.strictObject({ requestId: nonEmpty, scopes: scopeList.optional() }),
   'device.pair.reject': z.strictObject({ requestId: nonEmpty }),
   'device.pair.remove': z.strictObject({ deviceId: nonEmpty }),
+  'device.pair.rename': z.strictObject({ deviceId: nonEmpty, label: z.string().min(1).max(64) }),
   'device.token.rotate': z.strictObject({ deviceId: nonEmpty, role: nonEmpty, scopes: scopeList.optional() }),
   'device.token.revoke': z.strictObject({ deviceId: nonEmpty, role: nonEmpty }),
   'loopgate.device.narrow': z.strictObject({ deviceId: nonEmpty, scopes: scopeList, roles: z.array(role).optional() }),

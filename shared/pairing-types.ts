@@ -35,7 +35,13 @@ export interface ProgramHistory {
   lastFrom?: ProgramRef;
 }
 
-export interface PairedDeviceView extends ReportedClient, PairingHistory, ProgramHistory {
+/** What the user called a device (device.pair.rename): never mixed with what the device reports. */
+export interface UserLabel {
+  /** OpenClaw's name for it; shown as the device's name, with the reported name beside it. */
+  operatorLabel?: string;
+}
+
+export interface PairedDeviceView extends ReportedClient, PairingHistory, ProgramHistory, UserLabel {
   deviceId: string;
   publicKey: string;
   fingerprint: string;
@@ -96,7 +102,7 @@ export interface AuditEntry {
   ts: number;
   deviceId: string;
   reason: string;
-  decision: 'approved' | 'rejected' | 'expired' | 'superseded' | 'requested' | 'removed' | 'token-rotated' | 'token-revoked' | 'narrowed';
+  decision: 'approved' | 'rejected' | 'expired' | 'superseded' | 'requested' | 'removed' | 'token-rotated' | 'token-revoked' | 'narrowed' | 'renamed';
   by: string;
   silent: boolean;
   role?: string;

@@ -1,7 +1,7 @@
 // The composition root with a faked 'electron' and the real gateway: startup wiring, single instance,
 // a taken port, and an orderly quit.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,9 @@ import { fake, fakeEvent, FakeBrowserWindow, FakeTray } from './fake-electron';
 // Loaded before mock.module on purpose: on Node 20.20, once a module mock is registered, bare
 // specifiers resolve with the "require" condition, so `import { WebSocketServer } from 'ws'` would
 // get ws's CJS entry (no named exports). Loading the gateway first links it to ws's ESM wrapper.
-import '../gateway/gateway';
+import { startGateway } from '../gateway/gateway';
+import '../attach/attached-gateway';
+import { eventually } from '../testing/eventually';
 
 const tmp = mkdtempSync(join(tmpdir(), 'loopgate-main-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -99,6 +101,41 @@ test('quit (tray or Cmd+Q) closes the gateway, then exits', async () => {
   assert.equal(fake.app.exitCode, 0);
   assert.equal(FakeTray.instances[0]!.destroyed, true);
   await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+});
+
+test('a taken port held by a gateway: "Attach to it" attaches (remembered), and the tray says to what', async () => {
+  // The program on the port is a real gateway; OpenClaw's config (pointed to by OPENCLAW_CONFIG_PATH) holds its token.
+  const upstream = await startGateway({ home: join(tmp, 'upstream'), port: 0 });
+  const cfg = join(tmp, 'openclaw.json');
+  writeFileSync(cfg, JSON.stringify({ gateway: { port: upstream.port, auth: { mode: 'token', token: upstream.gatewayToken() } } }));
+  process.env.OPENCLAW_CONFIG_PATH = cfg;
+  process.env.LOOPGATE_PORT = String(upstream.port);
+  process.env.LOOPGATE_HOME = join(tmp, 'home3');
+  fake.messageBoxAnswer.response = 0; // Attach to it
+  FakeTray.instances.length = 0;
+  const attached = await mainModule.main();
+  try {
+    assert.ok(attached, JSON.stringify(fake.errorBoxes.at(-1)));
+    const gw = attached.gateway;
+    assert.ok(gw.attachInfo, 'an attached gateway');
+    await eventually(() => gw.attachInfo!().status === 'connected', 'Loopgate to attach to the gateway on the port', 10_000);
+    assert.notEqual(gw.port, upstream.port, 'the window server listens elsewhere');
+    // The choice is remembered for the next start.
+    const prefs = JSON.parse(readFileSync(join(process.env.LOOPGATE_HOME, 'preferences.json'), 'utf8'));
+    assert.deepEqual(prefs.gateway, { mode: 'attach', url: `ws://127.0.0.1:${upstream.port}` });
+    // The tray names the gateway and offers no Pause (pairing is that gateway's).
+    const tray = attached.tray.template;
+    assert.ok(tray.some((i) => typeof i.label === 'string' && i.label.startsWith(`Attached to the OpenClaw gateway at ws://127.0.0.1:${upstream.port}`)), JSON.stringify(tray.map((i) => i.label)));
+    assert.ok(!tray.some((i) => i.id === 'pause'));
+    // The window is pointed at Loopgate's own server, which relays that gateway.
+    const win = FakeBrowserWindow.instances.at(-1)!;
+    const info = (await fake.invoke('gateway:connect-info', win.webContents, 'app://loopgate/index.html')) as { url: string };
+    assert.equal(info.url, gw.url);
+  } finally {
+    await attached?.quit();
+    await upstream.close();
+    delete process.env.OPENCLAW_CONFIG_PATH;
+  }
 });
 
 test('portFromEnv accepts only real ports', () => {

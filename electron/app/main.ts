@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startGateway, PortInUseError } from '../gateway/gateway';
 import type { GatewayHandle } from '../gateway/gateway-handle';
 import { APP_ORIGIN } from './app-origin';
+import { startAttachMode, wantsAttach, type AttachWish } from './gateway-mode';
 import { registerIpc, TrustedSenders } from './ipc';
 import { askAboutTakenPort } from './port-conflict';
 import { RequestNotifier } from './notifications';
@@ -53,7 +54,7 @@ function fail(title: string, message: string): null {
   return null;
 }
 
-async function startApp(openAtStart: boolean): Promise<AppController | null> {
+async function startApp(openAtStart: boolean, argv: readonly string[] = []): Promise<AppController | null> {
   // A tray utility: no Dock icon on macOS (LSUIElement in the packaged Info.plist does the same).
   app.dock?.hide();
   if (process.platform === 'darwin') {
@@ -70,25 +71,37 @@ async function startApp(openAtStart: boolean): Promise<AppController | null> {
   const port = portFromEnv(process.env.LOOPGATE_PORT);
 
   let gateway: GatewayHandle;
+  const attachMode = (wish: AttachWish) => startAttachMode({ home, wish, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
+  const wish = wantsAttach(argv, process.env, prefs.get().gateway);
   try {
-    gateway = await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
+    gateway = wish ? await attachMode(wish) : await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
   } catch (err) {
-    if (!(err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')) {
-      return fail('Loopgate cannot start', `The gateway did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
+    if (wish || !(err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')) {
+      return fail(wish ? 'Loopgate cannot attach' : 'Loopgate cannot start', `${wish ? 'Attaching to the OpenClaw gateway' : 'The gateway'} did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
     }
-    // Name who holds the port and offer the choices (attach, or move to a free port saved in Settings).
-    const choice = await askAboutTakenPort(err instanceof PortInUseError ? err.port : port ?? 18789, home, log);
+    // Name who holds the port and offer the choices: attach to a gateway there, or move to a free port saved in Settings.
+    const p = err instanceof PortInUseError ? err.port : port ?? 18789;
+    const choice = await askAboutTakenPort(p, home, log);
     if (choice.kind === 'quit') {
       app.exit(1);
       return null;
     }
-    try {
-      gateway = await startGateway({ home, port: choice.port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
-    } catch (again) {
-      return fail('Loopgate cannot start', `The gateway did not start on port ${choice.port} either:\n\n${(again as Error)?.message ?? String(again)}`);
+    if (choice.kind === 'attach') {
+      prefs.setGateway({ mode: 'attach', url: `ws://127.0.0.1:${p}` });
+      try {
+        gateway = await attachMode({ url: `ws://127.0.0.1:${p}` });
+      } catch (again) {
+        return fail('Loopgate cannot attach', `Attaching to the gateway on port ${p} failed:\n\n${(again as Error)?.message ?? String(again)}`);
+      }
+    } else {
+      try {
+        gateway = await startGateway({ home, port: choice.port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
+      } catch (again) {
+        return fail('Loopgate cannot start', `The gateway did not start on port ${choice.port} either:\n\n${(again as Error)?.message ?? String(again)}`);
+      }
     }
   }
-  log(`gateway listening on ${gateway.url} (data: ${home})`);
+  log(`${gateway.attachInfo ? 'window server for attach mode' : 'gateway'} listening on ${gateway.url} (data: ${home})`);
 
   serveApp(paths.rendererDir, gateway.url);
   const trusted = new TrustedSenders();
@@ -166,7 +179,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<AppC
 
   await app.whenReady();
   try {
-    controller = await startApp(showWhenReady);
+    controller = await startApp(showWhenReady, argv);
   } catch (err) {
     return fail('Loopgate failed', (err as Error)?.stack ?? String(err));
   }

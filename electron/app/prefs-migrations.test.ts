@@ -1,7 +1,7 @@
 // Pure preference upgrades (no electron, no electron-store).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { boundsOnScreen, defaultPrefs, migratePrefs, MIN_HEIGHT, MIN_WIDTH, sanitizeBounds, upgradeV0toV1, validateV1 } from './prefs-migrations';
+import { boundsOnScreen, defaultPrefs, migratePrefs, MIN_HEIGHT, MIN_WIDTH, sanitizeBounds, upgradeV0toV1, upgradeV1toV2, validateGatewayMode, validateV1, validateV2 } from './prefs-migrations';
 
 test('upgradeV0toV1 maps the flat pre-release keys', () => {
   assert.deepEqual(upgradeV0toV1({ windowBounds: { x: 10, y: 20, width: 1000, height: 800 }, windowMaximized: true, notificationsEnabled: false, notificationSound: false }), {
@@ -12,8 +12,8 @@ test('upgradeV0toV1 maps the flat pre-release keys', () => {
 });
 
 test('upgradeV0toV1 of an empty or junk v0 gives the defaults', () => {
-  assert.deepEqual(upgradeV0toV1({}), defaultPrefs());
-  assert.deepEqual(upgradeV0toV1({ windowBounds: 'big', windowMaximized: 'yes', notificationsEnabled: 1, notificationSound: null }), defaultPrefs());
+  assert.deepEqual(upgradeV1toV2(upgradeV0toV1({})), defaultPrefs());
+  assert.deepEqual(upgradeV1toV2(upgradeV0toV1({ windowBounds: 'big', windowMaximized: 'yes', notificationsEnabled: 1, notificationSound: null })), defaultPrefs());
 });
 
 test('bounds: junk dropped, tiny sizes clamped, half a position dropped', () => {
@@ -31,16 +31,28 @@ test('migratePrefs: nothing stored → defaults, to be written', () => {
   assert.deepEqual(migratePrefs([1, 2]), { prefs: defaultPrefs(), changed: true, fromNewer: false });
 });
 
-test('migratePrefs: a clean v1 document is unchanged', () => {
+test('migratePrefs: a clean v2 document is unchanged; a v1 document gains the gateway mode (own) and is rewritten', () => {
   const v1 = { version: 1, window: { bounds: { x: 1, y: 2, width: 800, height: 600 }, maximized: false }, notifications: { enabled: true, sound: false } };
-  const r = migratePrefs(structuredClone(v1));
-  assert.deepEqual(r.prefs, v1);
+  const up = migratePrefs(structuredClone(v1));
+  assert.deepEqual(up.prefs, { ...v1, version: 2, gateway: { mode: 'own' } });
+  assert.equal(up.changed, true);
+  const v2 = { ...v1, version: 2, gateway: { mode: 'attach', url: 'ws://127.0.0.1:18789' } };
+  const r = migratePrefs(structuredClone(v2));
+  assert.deepEqual(r.prefs, v2);
   assert.equal(r.changed, false);
+});
+
+test('gateway mode: anything malformed is Loopgate\'s own gateway; only a loopback URL is kept', () => {
+  assert.deepEqual(validateGatewayMode({ mode: 'attach' }), { mode: 'attach' });
+  assert.deepEqual(validateGatewayMode({ mode: 'attach', url: 'ws://[::1]:1' }), { mode: 'attach', url: 'ws://[::1]:1' });
+  for (const url of ['ws://10.0.0.1:18789', 'wss://127.0.0.1:1', 'ws://127.0.0.1', 42]) assert.deepEqual(validateGatewayMode({ mode: 'attach', url }), { mode: 'attach' }, String(url));
+  for (const bad of [null, 'attach', { mode: 'ATTACH' }, { mode: 1 }, []]) assert.deepEqual(validateGatewayMode(bad), { mode: 'own' }, JSON.stringify(bad));
+  assert.deepEqual(validateV2({ version: 2, gateway: { mode: 'attach', url: 'http://x' } }).gateway, { mode: 'attach' });
 });
 
 test('migratePrefs: a damaged v1 document is repaired field by field', () => {
   const r = migratePrefs({ version: 1, window: { bounds: { width: 'x' }, maximized: 'no' }, notifications: { enabled: false, sound: 'loud' }, extra: 1 });
-  assert.deepEqual(r.prefs, { version: 1, window: { maximized: false }, notifications: { enabled: false, sound: true } });
+  assert.deepEqual(r.prefs, { version: 2, window: { maximized: false }, notifications: { enabled: false, sound: true }, gateway: { mode: 'own' } });
   assert.equal(r.changed, true);
 });
 
@@ -54,7 +66,9 @@ test('migratePrefs: bad version → defaults; newer version → read, never rewr
 });
 
 test('validateV1 keeps a valid document as is', () => {
-  assert.deepEqual(validateV1(defaultPrefs() as unknown as Record<string, unknown>), defaultPrefs());
+  assert.deepEqual(validateV2(defaultPrefs() as unknown as Record<string, unknown>), defaultPrefs());
+  const { gateway: _g, ...v1 } = { ...defaultPrefs(), version: 1 as const };
+  assert.deepEqual(validateV1(v1 as unknown as Record<string, unknown>), v1);
 });
 
 test('boundsOnScreen keeps a reachable title bar and drops lost positions', () => {

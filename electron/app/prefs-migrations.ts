@@ -29,8 +29,24 @@ export interface PrefsV1 {
   notifications: NotificationPrefs;
 }
 
-export type Prefs = PrefsV1;
-export const PREFS_VERSION = 1;
+/**
+ * How the tray app runs its gateway: its own, or attached to an OpenClaw gateway (the URL, when the user gave
+ * one; otherwise the OpenClaw config decides). No secret is kept here: the token comes from OpenClaw's config.
+ */
+export interface GatewayModePref {
+  mode: 'own' | 'attach';
+  url?: string;
+}
+
+export interface PrefsV2 {
+  version: 2;
+  window: PrefsV1['window'];
+  notifications: NotificationPrefs;
+  gateway: GatewayModePref;
+}
+
+export type Prefs = PrefsV2;
+export const PREFS_VERSION = 2;
 
 export const MIN_WIDTH = 640;
 export const MIN_HEIGHT = 420;
@@ -39,7 +55,20 @@ export const DEFAULT_HEIGHT = 720;
 const MAX_EDGE = 100_000;
 
 export function defaultPrefs(): Prefs {
-  return { version: 1, window: { maximized: false }, notifications: { enabled: true, sound: true } };
+  return { version: 2, window: { maximized: false }, notifications: { enabled: true, sound: true }, gateway: { mode: 'own' } };
+}
+
+/** v1 → v2: the gateway mode arrives; everyone who had v1 ran Loopgate's own gateway. */
+export function upgradeV1toV2(v1: PrefsV1): PrefsV2 {
+  return { ...v1, version: 2, gateway: { mode: 'own' } };
+}
+
+const LOOPBACK_WS = /^ws:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
+
+/** Re-check the gateway mode; anything malformed means Loopgate's own gateway (the safe default). */
+export function validateGatewayMode(v: unknown): GatewayModePref {
+  if (!isObject(v) || v.mode !== 'attach') return { mode: 'own' };
+  return { mode: 'attach', ...(typeof v.url === 'string' && LOOPBACK_WS.test(v.url) ? { url: v.url } : {}) };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -68,6 +97,11 @@ export function upgradeV0toV1(v0: PrefsV0): PrefsV1 {
       sound: typeof v0.notificationSound === 'boolean' ? v0.notificationSound : d.notifications.sound,
     },
   };
+}
+
+/** Re-check a current (v2) document field by field; anything malformed takes its default. */
+export function validateV2(raw: Record<string, unknown>): PrefsV2 {
+  return { ...validateV1(raw), version: 2, gateway: validateGatewayMode(raw.gateway) };
 }
 
 /** Re-check a v1 document field by field; anything malformed takes its default. */
@@ -99,17 +133,17 @@ export function migratePrefs(raw: unknown): MigrationResult {
   if (!isObject(raw)) return { prefs: defaultPrefs(), changed: true, fromNewer: false };
   const version = raw.version;
   if (version === undefined) {
-    const prefs = upgradeV0toV1(raw as PrefsV0);
+    const prefs = upgradeV1toV2(upgradeV0toV1(raw as PrefsV0));
     return { prefs, changed: true, fromNewer: false };
   }
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     return { prefs: defaultPrefs(), changed: true, fromNewer: false };
   }
   if (version > PREFS_VERSION) {
-    return { prefs: validateV1(raw), changed: false, fromNewer: true };
+    return { prefs: validateV2(raw), changed: false, fromNewer: true };
   }
-  // version === 1 (add `if (version === 1) doc = upgradeV1toV2(doc)` here when v2 arrives)
-  const prefs = validateV1(raw);
+  if (version === 1) return { prefs: upgradeV1toV2(validateV1(raw)), changed: true, fromNewer: false };
+  const prefs = validateV2(raw);
   return { prefs, changed: !isDeepStrictEqual(prefs, { ...raw }), fromNewer: false };
 }
 

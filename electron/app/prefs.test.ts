@@ -34,17 +34,18 @@ test('changes persist across reopen', () => {
   const a = openPrefs(dir);
   a.setWindow({ bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true });
   a.setNotifications({ enabled: false, sound: false });
+  a.setGateway({ mode: 'attach', url: 'ws://127.0.0.1:18789' });
   const b = openPrefs(dir);
-  assert.deepEqual(b.get(), { version: 1, window: { bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true }, notifications: { enabled: false, sound: false } });
+  assert.deepEqual(b.get(), { version: 2, window: { bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true }, notifications: { enabled: false, sound: false }, gateway: { mode: 'attach', url: 'ws://127.0.0.1:18789' } });
 });
 
-test('a v0 file is upgraded on open and written back as v1', () => {
+test('a v0 file is upgraded on open and written back in the current version', () => {
   const dir = dirFor('v0');
   openPrefs(dir); // create the folder
   writeFileSync(fileIn(dir), JSON.stringify({ windowBounds: { width: 900, height: 650 }, notificationSound: false }));
   const prefs = openPrefs(dir);
-  assert.deepEqual(prefs.get(), { version: 1, window: { bounds: { width: 900, height: 650 }, maximized: false }, notifications: { enabled: true, sound: false } });
-  assert.equal(JSON.parse(readFileSync(fileIn(dir), 'utf8')).version, 1);
+  assert.deepEqual(prefs.get(), { version: 2, window: { bounds: { width: 900, height: 650 }, maximized: false }, notifications: { enabled: true, sound: false }, gateway: { mode: 'own' } });
+  assert.equal(JSON.parse(readFileSync(fileIn(dir), 'utf8')).version, 2);
 });
 
 test('a corrupt file is moved aside, not silently wiped', () => {

@@ -5,12 +5,13 @@ import { ipcMain } from 'electron';
 import Store from 'electron-store';
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { migratePrefs, type NotificationPrefs, type Prefs } from './prefs-migrations';
+import { migratePrefs, type GatewayModePref, type NotificationPrefs, type Prefs } from './prefs-migrations';
 
 export interface PrefsStore {
   get(): Prefs;
   setWindow(window: Prefs['window']): void;
   setNotifications(notifications: NotificationPrefs): void;
+  setGateway(gateway: GatewayModePref): void;
 }
 
 export const PREFS_NAME = 'preferences';
@@ -68,5 +69,6 @@ export function openPrefs(dir: string, log: (line: string) => void = () => {}): 
     get: () => structuredClone(current),
     setWindow: (window) => save({ ...current, window: { ...window } }),
     setNotifications: (notifications) => save({ ...current, notifications: { ...notifications } }),
+    setGateway: (gateway) => save({ ...current, gateway: { ...gateway } }),
   };
 }

@@ -10,6 +10,8 @@ import { createIdentity, type ConnectOptions, type DeviceIdentity } from '../tes
 import { attempt, eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 import { Attributor } from '../attribution/attributor';
+// Loaded before mock.module: afterwards bare 'ws' would resolve to its CJS entry (see main.test.ts).
+import { startAttached } from '../attach/attached-gateway';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
 const { LoopgateTray, MAX_TRAY_REQUESTS } = await import('./tray');
@@ -230,4 +232,22 @@ test('destroy unsubscribes and destroys the tray once', async () => {
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(fakeTray.menusSet, sets);
   tray.destroy(); // no double destroy (electron#32581)
+});
+
+test('attach mode: the menu names the OpenClaw gateway and follows its state; no Pause (pairing is that gateway\'s)', async () => {
+  const attached = await startAttached({
+    home: await mkdtemp(join(tmpdir(), 'loopgate-tray-attach-')), url: h.url, secret: async () => ({ secret: h.token, kind: 'token' }),
+    backoff: { minMs: 20, maxMs: 100, unauthorizedMs: 100 }, log: () => {},
+  });
+  tray.destroy();
+  tray = new LoopgateTray({ gateway: attached, openWindow: () => {}, quit: () => {}, iconsDir: '/icons', platform: 'linux', createTray: (image) => (fakeTray = new FakeTray(image)) as never }).start();
+  try {
+    const label = () => menu()[1]?.label ?? '';
+    await eventually(() => label() === `Attached to the OpenClaw gateway at ${h.url}`, 'the attached line');
+    assert.equal(find('pause'), undefined);
+    await h.gw.close();
+    await eventually(() => label().startsWith(`⚠ The OpenClaw gateway at ${h.url} is not reachable`), 'the menu to say it is gone', 5000);
+  } finally {
+    await attached.close();
+  }
 });

@@ -26,7 +26,7 @@ export interface TrayLike {
   isDestroyed(): boolean;
 }
 
-export type TrayGateway = Pick<GatewayHandle, 'pending' | 'storeHealth' | 'configHealth' | 'pairingPaused' | 'setPairingPaused' | 'approve' | 'reject' | 'on'>;
+export type TrayGateway = Pick<GatewayHandle, 'pending' | 'storeHealth' | 'configHealth' | 'pairingPaused' | 'setPairingPaused' | 'approve' | 'reject' | 'on' | 'attachInfo'>;
 
 export interface TrayDeps {
   gateway: TrayGateway;
@@ -53,6 +53,8 @@ export interface TrayState {
   notifications?: NotificationPrefs;
   /** Waiting exec approvals. */
   approvals?: LoopgateApprovalView[];
+  /** Attach mode: the OpenClaw gateway relayed, in one sentence (no Pause there: pairing is that gateway's). */
+  attached?: { status: string; text: string };
 }
 
 export interface TrayActions {
@@ -83,6 +85,7 @@ export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemCo
   if (state.config && !state.config.ok) {
     items.push({ id: 'config-problem', label: '⚠ Settings file unreadable — silent approval off, pairing paused. Open Loopgate…', click: () => act.open() });
   }
+  if (state.attached) items.push({ label: `${state.attached.status === 'connected' ? '' : '⚠ '}${state.attached.text[0]!.toUpperCase()}${state.attached.text.slice(1)}`, enabled: false });
   if (state.paused) items.push({ label: 'Pairing is paused: new requests are refused', enabled: false });
   if (n > 0) items.push({ type: 'separator' });
   for (const req of state.pending.slice(0, MAX_TRAY_REQUESTS)) {
@@ -112,7 +115,7 @@ export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemCo
   items.push(
     { type: 'separator' },
     { id: 'open', label: 'Open Loopgate', click: () => act.open() },
-    { id: 'pause', label: 'Pause pairing', type: 'checkbox', checked: state.paused, click: () => act.togglePause() },
+    ...(state.attached ? [] : [{ id: 'pause', label: 'Pause pairing', type: 'checkbox' as const, checked: state.paused, click: () => act.togglePause() }]),
   );
   const n10n = state.notifications;
   if (n10n && act.setNotifications) {
@@ -163,6 +166,7 @@ export class LoopgateTray {
       // Pause set from the window or the CLI arrives as a settings change.
       this.deps.gateway.on('config', () => this.rebuild()),
       ...(this.deps.approvals ? [this.deps.approvals.on('approvals', () => this.rebuild())] : []),
+      this.deps.gateway.on('attach', () => this.rebuild()),
     );
     this.rebuild();
     return this;
@@ -179,10 +183,12 @@ export class LoopgateTray {
     const g = this.deps.gateway;
     const n10n = this.deps.notifications;
     const ap = this.deps.approvals;
+    const attach = g.attachInfo?.();
     const state: TrayState = {
       pending: g.pending(), store: g.storeHealth(), config: g.configHealth(), paused: g.pairingPaused(),
       ...(n10n ? { notifications: n10n.get() } : {}),
       ...(ap ? { approvals: ap.approvals() } : {}),
+      ...(attach ? { attached: { status: attach.status, text: attach.text } } : {}),
     };
     this.lastTemplate = trayMenuTemplate(state, {
       approve: (id) => this.decide('approve', id),

@@ -77,3 +77,22 @@ test('rotate prints the new token once; revoke and remove take effect at once', 
   assert.equal(usage.code, 2);
   assert.match(usage.err, /missing --role/);
 });
+
+test('rename gives a paired device the user\'s name, shown apart from the reported one', async () => {
+  const id = createIdentity();
+  const first = await connectDevice(url, id, { token: token(), scopes: ['operator.read'], displayName: 'agent-7' });
+  first.socket.close();
+  assert.equal(cli('devices', 'rename', id.deviceId, '--name', 'Build agent').out, `Renamed ${id.deviceId} → Build agent`);
+  const text = cli('devices', 'list').out;
+  assert.match(text, /Name\s+Reported name/);
+  assert.match(text, /Build agent\s+agent-7/);
+  const entry = JSON.parse(cli('devices', 'list', '--json').out).paired.find((d: { deviceId: string }) => d.deviceId === id.deviceId);
+  assert.equal(entry.operatorLabel, 'Build agent');
+  assert.equal(entry.displayName, 'agent-7');
+  const missing = cli('devices', 'rename', id.deviceId);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /missing --name/);
+  const unknown = cli('devices', 'rename', '0'.repeat(64), '--name', 'x');
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.err, /unknown deviceId/);
+});

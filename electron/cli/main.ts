@@ -9,7 +9,10 @@ import { LOOPGATE_VERSION } from '../../shared/version';
 import { attributionLabel, programName } from '../../shared/attribution';
 import { Attributor } from '../attribution/attributor';
 import { portTakenSentence, whoHoldsPort } from '../attribution/port-holder';
+import { resolveAttachTarget } from '../attach/attach-target';
+import { startAttached } from '../attach/attached-gateway';
 import { PortInUseError, startGateway } from '../gateway/gateway';
+import { OPENCLAW_STATUS_KEYS } from '../gateway/openclaw-status';
 import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
 import { defaultHome } from './data-home';
 import { GatewayRpc } from './gateway-rpc';
@@ -18,6 +21,10 @@ const USAGE = `Usage: loopgate <command> [options]
 
 Commands:
   gateway [--port N] [--home DIR]         run the gateway without Electron (port 0 picks a free one)
+  attach [--url ws://127.0.0.1:PORT] [--token T] [--port N]
+                                          be the approval companion of a running OpenClaw gateway (URL and token
+                                          default to its config in ~/.openclaw); the dashboard is on --port (default: free)
+  gateway --attach [...]                  the same as attach
   token [--home DIR]                      print the gateway token
   dashboard                               print a fresh one-time dashboard link
   status [--json]                         show the running gateway's state
@@ -25,6 +32,7 @@ Commands:
   devices approve <requestId>             approve a pending request
   devices reject <requestId>              deny a pending request
   devices remove <deviceId>               forget a paired device
+  devices rename <deviceId> --name NAME   give a paired device your own name (kept apart from the one it reports)
   devices rotate --device ID --role ROLE [--scope S ...]   issue a new device token
   devices revoke --device ID --role ROLE  revoke a device token (its live connections close)
 
@@ -81,8 +89,8 @@ function printDevices(list: { pending: PendingRequestView[]; paired: PairedDevic
   if (list.paired.length) {
     if (out.length) out.push('');
     out.push(`Paired (${list.paired.length})`);
-    out.push(table([['Device', 'Name (reported)', 'Roles', 'Scopes', 'Tokens', 'Connected', 'Last program'], ...list.paired.map((d) => [
-      d.deviceId.slice(0, 16), d.displayName ?? '-', d.roles.join(',') || '-', d.scopes.join(',') || '-',
+    out.push(table([['Device', 'Name', 'Reported name', 'Roles', 'Scopes', 'Tokens', 'Connected', 'Last program'], ...list.paired.map((d) => [
+      d.deviceId.slice(0, 16), d.operatorLabel ?? '-', d.displayName ?? '-', d.roles.join(',') || '-', d.scopes.join(',') || '-',
       d.tokens.map((t) => (t.revokedAtMs ? `${t.role} (revoked)` : t.role)).join(',') || '-', d.connected ? 'yes' : 'no',
       `${d.lastFrom ? programName(d.lastFrom) : '-'}${d.programChanged && d.approvedFrom ? ` (changed; approved from ${programName(d.approvedFrom)})` : ''}`])]));
   }
@@ -139,13 +147,40 @@ async function runGateway(home: string, port: number): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** Headless attach mode: Loopgate's window server backed by an OpenClaw gateway; state changes on stderr. */
+async function runAttach(home: string, given: { url?: string; token?: string; port: number }): Promise<void> {
+  const target = await resolveAttachTarget(given).catch((e: Error) => { throw new UsageError(e.message); });
+  const gw = await startAttached({
+    home, url: target.url, secret: target.secret, port: given.port, rendererDir: rendererDir(),
+    log: (line) => process.stderr.write(`loopgate: ${line}\n`),
+  });
+  process.stdout.write(`Loopgate attaching to the OpenClaw gateway at ${target.url} (${target.source})\n`);
+  process.stdout.write(`Dashboard (one-time link, keep it private): ${gw.dashboardUrl()}\n`);
+  process.stdout.write(`Data folder: ${home}\n`);
+  // Problems reach stderr through the log; a successful attach is also said on stdout, for scripts.
+  gw.upstream.on('state', (s) => {
+    if (s.status === 'connected') process.stdout.write(`Attached to the OpenClaw gateway at ${s.url}${s.server?.version ? ` (OpenClaw ${s.server.version})` : ''}\n`);
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(0), 1500);
+    force.unref();
+    void gw.close(`received ${signal}`).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       home: { type: 'string' }, port: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' },
-      json: { type: 'boolean' }, device: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true },
+      json: { type: 'boolean' }, device: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true },
+      attach: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
     },
   });
@@ -155,6 +190,7 @@ export async function main(argv: string[]): Promise<void> {
   const home = resolve(values.home ?? defaultHome());
   const port = portOf(values.port) ?? portOf(process.env.LOOPGATE_PORT);
 
+  if (command === 'attach' || (command === 'gateway' && values.attach)) return runAttach(home, { url: values.url, token: values.token, port: port ?? 0 });
   if (command === 'gateway') return runGateway(home, port ?? configuredPort(home));
   if (command === 'token') return void process.stdout.write(`${await loadOrCreateGatewayToken(home)}\n`);
 
@@ -175,7 +211,8 @@ export async function main(argv: string[]): Promise<void> {
         if (k === 'attribution' && a?.method) return `attribution: ${a.method} (${a.text ?? ''})`;
         return `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
       };
-      return print(s, () => Object.entries(s).map(([k, v]) => line(k, v)).join('\n'));
+      const own = Object.entries(s).filter(([k]) => !(OPENCLAW_STATUS_KEYS as readonly string[]).includes(k));
+      return print(s, () => own.map(([k, v]) => line(k, v)).join('\n'));
     }
     if (command === 'dashboard') {
       const r = await rpc.call<{ url: string }>('loopgate.dashboard.link');
@@ -198,6 +235,10 @@ export async function main(argv: string[]): Promise<void> {
       case 'remove': {
         const r = await rpc.call<{ deviceId: string }>('device.pair.remove', { deviceId: needs(arg ?? values.device, 'deviceId') });
         return print(r, () => `Removed ${r.deviceId}`);
+      }
+      case 'rename': {
+        const r = await rpc.call<{ deviceId: string; label: string }>('device.pair.rename', { deviceId: needs(arg ?? values.device, 'deviceId'), label: needs(values.name, '--name') });
+        return print(r, () => `Renamed ${r.deviceId} → ${r.label}`);
       }
       case 'rotate': {
         const r = await rpc.call('device.token.rotate', { deviceId: needs(values.device ?? arg, '--device'), role: needs(values.role, '--role'), ...(values.scope ? { scopes: values.scope } : {}) });

@@ -3,9 +3,17 @@
 // settings (silent approval off, pairing paused) and says so, until the user saves a setting, which writes a
 // fresh file. A quarantined copy left from an earlier start keeps it that way across restarts.
 import { join } from 'node:path';
-import { GatewayConfigSchema, defaultConfig, setConfigPath, strictConfig, type ConfigHealth, type GatewayConfig } from '../../shared/config';
+import { DEFAULT_MAX_PAYLOAD, GatewayConfigSchema, defaultConfig, setConfigPath, strictConfig, type ConfigHealth, type GatewayConfig } from '../../shared/config';
 import { invalidRequest } from '../../shared/errors';
 import { readJsonDocument, writeJsonDocument } from '../pairing/json-file-store';
+
+/** 1 MiB was the frame limit's default before node results had to fit; nothing let a user choose it. */
+const OLD_DEFAULT_MAX_PAYLOAD = 1_048_576;
+
+function upgradeDefaults(cfg: GatewayConfig): GatewayConfig {
+  if (cfg.limits.maxPayloadBytes !== OLD_DEFAULT_MAX_PAYLOAD) return cfg;
+  return { ...cfg, limits: { ...cfg.limits, maxPayloadBytes: DEFAULT_MAX_PAYLOAD } };
+}
 
 export class GatewayConfigStore {
   private constructor(readonly path: string, private value: GatewayConfig, private state: ConfigHealth) {}
@@ -13,7 +21,7 @@ export class GatewayConfigStore {
   static async open(home: string): Promise<GatewayConfigStore> {
     const path = join(home, 'config.json');
     const doc = await readJsonDocument(path, GatewayConfigSchema);
-    if (doc.ok) return new GatewayConfigStore(path, doc.value ?? defaultConfig(), { ok: true });
+    if (doc.ok) return new GatewayConfigStore(path, doc.value ? upgradeDefaults(doc.value) : defaultConfig(), { ok: true });
     const error = `${doc.error}; until you save a setting, silent approval is off and pairing is paused`;
     return new GatewayConfigStore(path, strictConfig(), { ok: false, error, ...(doc.quarantinedTo ? { quarantinedTo: doc.quarantinedTo } : {}) });
   }

@@ -40,6 +40,8 @@ export class Connection {
   alive = true;
   /** node.invoke calls this connection is waiting on (bounded). */
   invocations = 0;
+  /** The frame limit advertised to this connection in hello-ok (set at auth; a later change applies to new ones). */
+  maxPayload = 0;
   /** The owner session this socket keeps alive, if it is the window. */
   ownerHandle: string | undefined;
   /** Who is asking: the local process behind a loopback connection, looked up once when needed. */

@@ -45,6 +45,15 @@ export interface GatewayEvents {
   store: (health: StoreHealth) => void;
   /** Settings changed (from the window, the CLI or the tray), e.g. pairing paused; configHealth() may be ok again. */
   config: (config: GatewayConfig) => void;
+  /** Attach mode only: the connection to the OpenClaw gateway changed (connected, reconnecting, token refused…). */
+  attach: (info: AttachSummary) => void;
+}
+
+/** Attach mode: which OpenClaw gateway Loopgate relays, and how the connection is, in one sentence. */
+export interface AttachSummary {
+  status: string;
+  url: string;
+  text: string;
 }
 
 export interface GatewayHandle {
@@ -67,5 +76,7 @@ export interface GatewayHandle {
   on<K extends keyof GatewayEvents>(event: K, listener: GatewayEvents[K]): () => void;
   /** Exec approvals, 30-minute grants and node command surfaces (tray, notifications, window IPC). */
   readonly approvals: ApprovalsHandle;
+  /** Attach mode only: the OpenClaw gateway this Loopgate relays (absent when it hosts its own gateway). */
+  attachInfo?(): AttachSummary;
   close(reason?: string): Promise<void>;
 }

@@ -27,6 +27,7 @@ import { PendingFile } from '../pairing/pending-file';
 import { SessionRegistry } from '../sessions/session-registry';
 import { AuthLimiter } from './auth-limiter';
 import { Connection } from './connection';
+import { describeOversized, PREAUTH_SOCKET_CEILING, setSocketFrameCeiling, socketCeiling, tooLargeError } from './frame-limits';
 import type { ApproveResult, GatewayEvents, GatewayHandle, GatewayOptions, GatewayTiming } from './gateway-handle';
 import { HandshakeFailure, runHandshake } from './handshake';
 import { guardHttpEdge, httpRefusal, MAX_HEADER_BYTES, MAX_HEADERS, refuse, tooManyHeaders } from './http-edge';
@@ -35,6 +36,7 @@ import { NodeInvocations, nodeMethods } from './methods/nodes';
 import { pairingMethods } from './methods/pairing';
 import { sessionMethods } from './methods/sessions';
 import { systemMethods } from './methods/system';
+import { openclawStatusSummary } from './openclaw-status';
 import { OwnerCredentials } from './owner-credentials';
 import { actorFor, authorityOf, reaches } from './authority';
 import { ownCounts, presenceFor } from './session-views';
@@ -104,7 +106,8 @@ export class Gateway implements GatewayHandle {
     const sessions = await SessionRegistry.open(home);
     const token = await loadOrCreateGatewayToken(home);
     const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.limits.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+    // Each socket's own ceiling is set in onSocket and raised at auth (frame-limits.ts).
+    const wss = new WebSocketServer({ noServer: true, maxPayload: PREAUTH_SOCKET_CEILING, perMessageDeflate: false, clientTracking: false });
     // The pairing service asks the gateway (built next) about settings and live connections.
     const late: { gw?: Gateway } = {};
     const pairing = new PairingService(
@@ -251,6 +254,7 @@ export class Gateway implements GatewayHandle {
 
   private onSocket(ws: WebSocket, peer: string, transport: 'local' | 'browser' | 'remote', origin: string | undefined, releasePreauth: () => void, peerPort?: number): void {
     const conn = new Connection(randomUUID(), ws, peer, transport, origin, randomUUID());
+    setSocketFrameCeiling(ws, PREAUTH_SOCKET_CEILING);
     if (isLoopbackAddress(peer)) {
       const hints = { window: !!origin && (this.opts.appOrigins ?? []).includes(origin), dashboard: !!origin && ownOrigins(this.port).includes(origin) };
       conn.who = lazyAttribution(this.attributor, peerPort, () => this.port, hints);
@@ -274,6 +278,7 @@ export class Gateway implements GatewayHandle {
         });
         return;
       }
+      if (this.frameSize(data) > conn.maxPayload) return this.onOversized(conn, data);
       void this.onFrame(conn, data);
     });
     ws.on('error', () => {});
@@ -326,6 +331,8 @@ export class Gateway implements GatewayHandle {
       }
       conn.identity = result.identity;
       conn.ownerHandle = result.ownerHandle;
+      conn.maxPayload = this.config.get().limits.maxPayloadBytes;
+      setSocketFrameCeiling(conn.ws, socketCeiling(conn.maxPayload));
       this.countDevice(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.role === 'node' && result.identity.deviceId) this.hub.nodeConnected(conn);
@@ -356,6 +363,16 @@ export class Gateway implements GatewayHandle {
     }));
   }
 
+  /** Over this connection's maxPayload but under its socket ceiling: refuse the request, keep the connection. */
+  private onOversized(conn: Connection, data: RawData): void {
+    const size = this.frameSize(data);
+    const seen = describeOversized(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+    if (seen.method === 'node.invoke.result' && seen.invokeId && conn.identity?.role === 'node') {
+      this.invocations.failTooLarge(conn, seen.invokeId, tooLargeError('node.invoke result', size, conn.maxPayload));
+    }
+    conn.fail(seen.id ?? 'invalid', tooLargeError(seen.method ? `${seen.method} frame` : 'frame', size, conn.maxPayload).shape);
+  }
+
   private async onFrame(conn: Connection, data: RawData): Promise<void> {
     let frame: unknown;
     try {
@@ -382,7 +399,7 @@ export class Gateway implements GatewayHandle {
 
   private helloOk(conn: Connection, token: { token?: string; role: string; scopes: string[]; issuedAtMs: number } | null, ownerSession?: string): unknown {
     const id = conn.identity!;
-    const policy = { maxPayload: this.config.get().limits.maxPayloadBytes, maxBufferedBytes: ADVERTISED_MAX_BUFFERED_BYTES, tickIntervalMs: this.timing.tickIntervalMs };
+    const policy = { maxPayload: conn.maxPayload, maxBufferedBytes: ADVERTISED_MAX_BUFFERED_BYTES, tickIntervalMs: this.timing.tickIntervalMs };
     const auth = id.protocol >= 4 || token?.token || ownerSession
       ? {
           method: id.authMethod, role: id.role, scopes: id.scopes,
@@ -462,7 +479,9 @@ export class Gateway implements GatewayHandle {
       };
     }
     const conns = [...this.conns.values()].filter((c) => c.authed);
+    // OpenClaw's summary fields first (its CLI reads them), then Loopgate's own.
     return {
+      ...openclawStatusSummary(this.sessions.size),
       ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
       connections: conns.length, nodes: this.nodes().length, devices: this.pairing.store.size(), pending: this.pairing.pending.size,
       pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(), config: this.config.health(),
@@ -541,7 +560,6 @@ export class Gateway implements GatewayHandle {
   async setConfig(path: string, value: unknown): Promise<GatewayConfig> {
     const cfg = await this.config.set(path, value);
     this.pairing.setPaused(cfg.pairingPaused);
-    (this.wss.options as { maxPayload?: number }).maxPayload = cfg.limits.maxPayloadBytes;
     this.emitter.emit('config', cfg);
     this.broadcast('loopgate.config', cfg);
     this.pairing.pending.setLimits({ ttlMs: this.opts.timing?.pendingTtlMs ?? cfg.limits.pendingTtlMs, cooldownMs: this.opts.timing?.denyCooldownMs ?? cfg.limits.denyCooldownMs, maxTotal: cfg.limits.pendingMax, maxPerAddress: cfg.limits.pendingPerAddress });

@@ -11,6 +11,7 @@ import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestVie
 import { attributionLabel, programOf, type PeerAttribution, type ProgramRef } from '../../shared/attribution';
 import { capKeyOf, gateByAttribution, holdIfNeeded } from '../attribution/pairing-gate';
 import { ProgramMemory } from '../attribution/program-memory';
+import { cleanReported } from '../../shared/reported-text';
 import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin } from '../../shared/scopes';
 import type { AuditLog } from './audit-log';
 import type { PairingStore } from './pairing-store';
@@ -518,6 +519,19 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     return { device: this.view(updated) };
   }
 
+  /** A user-chosen name (OpenClaw's operatorLabel), kept apart from the name the device reports. */
+  async rename(deviceId: string, label: string, actor: Actor): Promise<{ deviceId: string; label: string }> {
+    this.requireStore();
+    this.checkSelfOrAdmin(actor, deviceId, 'device pairing rename');
+    this.deviceOrThrow(deviceId);
+    const clean = cleanReported(label, 64);
+    if (!clean) throw invalidRequest('label required');
+    await this.store.mutate((devices) => void (devices.get(deviceId)!.operatorLabel = clean));
+    this.record({ deviceId, reason: 'rename', decision: 'renamed', by: actor.label, silent: false, displayName: clean });
+    this.emit('devices');
+    return { deviceId, label: clean };
+  }
+
   // ---- views ------------------------------------------------------------------------------------
 
   view(d: PairedDevice): PairedDeviceView {
@@ -527,6 +541,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       .sort((a, b) => a.role.localeCompare(b.role));
     return {
       deviceId: d.deviceId, publicKey: d.publicKey, fingerprint: fingerprintOf(d.deviceId),
+      ...(d.operatorLabel ? { operatorLabel: d.operatorLabel } : {}),
       ...(d.displayName ? { displayName: d.displayName } : {}), ...(d.platform ? { platform: d.platform } : {}),
       ...(d.deviceFamily ? { deviceFamily: d.deviceFamily } : {}), ...(d.clientId ? { clientId: d.clientId } : {}),
       ...(d.clientMode ? { clientMode: d.clientMode } : {}), ...(d.role ? { role: d.role } : {}),

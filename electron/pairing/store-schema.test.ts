@@ -35,3 +35,13 @@ test('unknown fields are dropped, so a stray plaintext token is never carried fo
   const parsed = StoreFileV2Schema.parse(file({ a: withPlain }));
   assert.equal('token' in parsed.devices.a!.tokens.operator!, false);
 });
+
+test('operatorLabel (the user\'s name for a device) is optional: files written before it load, and it round-trips', () => {
+  const before = StoreFileV2Schema.parse(file({ a: makeDevice('a') }));
+  assert.equal(before.devices.a!.operatorLabel, undefined);
+  const named = StoreFileV2Schema.parse(file({ a: { ...makeDevice('a'), operatorLabel: 'Build agent' } }));
+  assert.equal(named.devices.a!.operatorLabel, 'Build agent');
+  for (const bad of ['', 'x'.repeat(65), 7, null]) {
+    assert.equal(StoreFileV2Schema.safeParse(file({ a: { ...makeDevice('a'), operatorLabel: bad } })).success, false, String(bad));
+  }
+});

@@ -1,7 +1,7 @@
 // The pairing store's on-disk format (version 2). Validated on every read: what does not match is never
 // trusted, and mutate() validates before writing so the file can always be read back.
 import { z } from 'zod';
-import type { PairingHistory, ProgramHistory, ReportedClient, TokenSummary } from '../../shared/pairing-types';
+import type { PairingHistory, ProgramHistory, ReportedClient, TokenSummary, UserLabel } from '../../shared/pairing-types';
 import { ProgramRefSchema } from '../attribution/program-schema';
 
 export const STORE_VERSION = 2;
@@ -17,7 +17,7 @@ export interface TokenRecord extends TokenSummary {
   issuedLocal?: boolean;
 }
 
-export interface PairedDevice extends ReportedClient, PairingHistory, ProgramHistory {
+export interface PairedDevice extends ReportedClient, PairingHistory, ProgramHistory, UserLabel {
   deviceId: string;
   publicKey: string;
   role?: string;
@@ -59,6 +59,8 @@ export const PairedDeviceSchema: z.ZodType<PairedDevice> = z
     deviceId: text,
     publicKey: text,
     displayName: z.string().optional(),
+    /** Added after version 2 shipped; optional, so files written before it still load (and older builds ignore it). */
+    operatorLabel: z.string().min(1).max(64).optional(),
     platform: z.string().optional(),
     deviceFamily: z.string().optional(),
     clientId: z.string().optional(),

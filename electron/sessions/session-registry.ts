@@ -30,6 +30,10 @@ export class SessionRegistry {
     return new SessionRegistry(path, new Map(), doc.error);
   }
 
+  get size(): number {
+    return this.sessions.size;
+  }
+
   list(limit = 1000): SessionEntry[] {
     return [...this.sessions.values()].sort((a, b) => b.updatedAtMs - a.updatedAtMs).slice(0, limit);
   }

@@ -1,12 +1,12 @@
 // The window: sidebar navigation, status banners (gateway unreachable, store quarantined, pairing paused), views.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import type { DashboardStore } from './store';
+import type { AttachInfo, DashboardStore } from './store';
 import { useApprovals, useDashboard } from './use-dashboard';
 import { useTheme } from './use-theme';
 import { bridge } from './bridge';
 import { useNow } from './format';
 import { NoticeProvider, errorText, useNotify } from './components/ui';
-import { IconActivity, IconAlert, IconDevices, IconInbox, IconMoon, IconPause, IconSettings, IconShield, IconSun, IconTerminal } from './components/icons';
+import { IconActivity, IconAlert, IconDevices, IconInbox, IconLink, IconMoon, IconPause, IconSettings, IconShield, IconSun, IconTerminal } from './components/icons';
 import { DEFAULT_FILTERS, DevicesView, type DeviceFilters } from './views/DevicesView';
 import { DeviceDetail } from './views/DeviceDetail';
 import { RequestsView } from './views/RequestsView';
@@ -163,6 +163,7 @@ function Shell({ store }: { store: DashboardStore }) {
 
       <main id="main" className="main" ref={mainRef} tabIndex={-1}>
         <div className="banners">
+          {s.attach && <AttachBanner attach={s.attach} onRetry={() => void store.client.request('loopgate.attach.retry', {}).catch(() => {})} />}
           {s.conn.status === 'down' && <UnreachableBanner retryAtMs={s.conn.retryAtMs} retrying={s.conn.retrying ?? false} error={s.conn.lastError} onRetry={() => store.client.retryNow()} />}
           {s.store && !s.store.ok && (
             <div className="banner banner-danger" role="alert" data-testid="quarantine-banner">
@@ -188,7 +189,7 @@ function Shell({ store }: { store: DashboardStore }) {
               {view !== 'settings' && <button type="button" className="btn btn-secondary btn-sm" onClick={() => go('settings')}>Review settings</button>}
             </div>
           )}
-          {paused && view !== 'requests' && (
+          {paused && !s.attach && view !== 'requests' && (
             <div className="banner banner-warning" role="status" data-testid="paused-banner">
               <IconPause />
               <div><strong>Pairing is paused.</strong> New devices and upgrades are refused.</div>
@@ -226,6 +227,7 @@ function Shell({ store }: { store: DashboardStore }) {
             store={store}
             paused={paused}
             silentEnabled={s.config ? s.config.silentApproval.enabled : null}
+            attachedTo={s.attach?.url}
             onResume={() => setPaused(false)}
             focusRequest={focusRequest?.id ? focusRequest : null}
             onFocusHandled={focusRequestHandled}
@@ -240,7 +242,7 @@ function Shell({ store }: { store: DashboardStore }) {
           <ActivityView audit={s.audit} loaded={s.auditLoaded} hasMore={s.auditHasMore} devices={s.paired} store={store} onOpenDevice={openDevice} />
         )}
         {view === 'settings' && (
-          <SettingsView config={s.config} configPath={s.configPath} status={s.status} store={store} theme={theme.pref} onTheme={theme.setPref} />
+          <SettingsView config={s.config} configPath={s.configPath} status={s.status} store={store} theme={theme.pref} onTheme={theme.setPref} attachedTo={s.attach?.url} />
         )}
       </main>
     </div>
@@ -251,11 +253,49 @@ function ConnectionPill({ store }: { store: DashboardStore }) {
   const s = useDashboard(store);
   const up = s.conn.status === 'open';
   const port = s.status?.port;
+  // Attached: the port that matters to the user is the OpenClaw gateway's.
+  const upstreamPort = s.attach ? /:(\d+)/.exec(s.attach.url.replace(/^ws:\/\//, ''))?.[1] : undefined;
   return (
     <span className={`conn-pill ${up ? 'conn-up' : 'conn-down'}`} role="status" aria-label={up ? 'Connected to the gateway' : 'Gateway unreachable'}>
       <span className="dot" aria-hidden="true" />
-      <span>{up ? (port ? `Gateway :${port}` : 'Connected') : 'Offline'}</span>
+      <span>{up ? (upstreamPort ? `OpenClaw :${upstreamPort}` : port ? `Gateway :${port}` : 'Connected') : 'Offline'}</span>
     </span>
+  );
+}
+
+/**
+ * Attach mode, always visible: which OpenClaw gateway this window shows, and whether Loopgate reaches it. The
+ * decisions made here are that gateway's; Loopgate's own silent-approval policy does not apply to it.
+ */
+function AttachBanner({ attach, onRetry }: { attach: AttachInfo; onRetry: () => void }) {
+  const now = useNow(1000);
+  const where = <span className="mono">{attach.url}</span>;
+  const secs = attach.retryAtMs ? Math.max(0, Math.ceil((attach.retryAtMs - now) / 1000)) : 0;
+  if (attach.status === 'connected') {
+    return (
+      <div className="banner banner-info" role="status" data-testid="attach-banner" data-attach-status="connected">
+        <IconLink />
+        <div>
+          <strong>Attached to the OpenClaw gateway at {where}</strong>{attach.server?.version ? <> (OpenClaw {attach.server.version})</> : null}.{' '}
+          <span className="small">Its devices and requests are shown here, and your decisions are made on it. That gateway decides what it approves silently; Loopgate&rsquo;s own policy does not apply.</span>
+        </div>
+      </div>
+    );
+  }
+  const [title, detail] = attach.status === 'unauthorized'
+    ? [<>The OpenClaw gateway at {where} refused Loopgate&rsquo;s token.</>, <>Check <span className="mono">gateway.auth.token</span> in its config (<span className="mono">~/.openclaw/openclaw.json</span>) or the token you gave; Loopgate reads it again on every try.</>]
+    : attach.status === 'pairing-required'
+      ? [<>The OpenClaw gateway at {where} wants Loopgate approved first.</>, <>Approve it there: <span className="mono">openclaw devices approve {attach.requestId ?? '<requestId>'}</span></>]
+      : [<>Cannot reach the OpenClaw gateway at {where} — retrying.</>, <>What you see may be out of date until it is back.</>];
+  return (
+    <div className={`banner ${attach.status === 'unauthorized' ? 'banner-danger' : 'banner-warning'}`} data-testid="attach-banner" data-attach-status={attach.status}>
+      <IconAlert />
+      <div>
+        <div role="alert"><strong>{title}</strong> <span className="small">{detail}</span></div>
+        <div className="small muted-on-banner">{secs > 0 ? `Next try in ${secs} s` : 'Trying…'}{attach.lastError ? ` · ${attach.lastError}` : ''}</div>
+      </div>
+      <button type="button" className="btn btn-secondary btn-sm" onClick={onRetry}>Retry now</button>
+    </div>
   );
 }
 

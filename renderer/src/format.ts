@@ -82,8 +82,13 @@ export function shortId(deviceId: string): string {
   return deviceId.slice(0, 12);
 }
 
-/** The name to show, and whether it came from the device itself (client-reported, not verified). */
-export function deviceName(d: Pick<PairedDeviceView, 'displayName' | 'clientId' | 'deviceId'>): { text: string; reported: boolean } {
+/**
+ * The name to show, and whether it came from the device itself (client-reported, not verified). A name the user
+ * gave the device (device.pair.rename) comes first and is not reported; the reported one is then shown beside it.
+ */
+export function deviceName(d: Pick<PairedDeviceView, 'operatorLabel' | 'displayName' | 'clientId' | 'deviceId'>): { text: string; reported: boolean } {
+  const label = shown(d.operatorLabel);
+  if (label) return { text: label, reported: false };
   const name = shown(d.displayName);
   if (name) return { text: name, reported: true };
   const client = shown(d.clientId);

@@ -19,6 +19,23 @@ export interface GatewayStatus {
   attribution?: { method: string; works: boolean; text: string };
 }
 
+/** Attach mode: Loopgate relays an OpenClaw gateway's devices and requests (status.attach, loopgate.attach). */
+export interface AttachInfo {
+  mode: 'attach';
+  status: 'connecting' | 'connected' | 'reconnecting' | 'unauthorized' | 'pairing-required' | 'stopped';
+  url: string;
+  text: string;
+  attempts: number;
+  lastError?: string;
+  retryAtMs?: number;
+  requestId?: string;
+  server?: { version?: string };
+}
+
+function attachOf(v: unknown): AttachInfo | null {
+  return isObject(v) && v.mode === 'attach' && typeof v.url === 'string' && typeof v.status === 'string' ? (v as unknown as AttachInfo) : null;
+}
+
 export interface DashboardState {
   conn: ConnState;
   hello: HelloOk | null;
@@ -35,6 +52,8 @@ export interface DashboardState {
   /** Not ok: the settings file was unusable and the gateway runs on strict settings until one is saved. */
   configHealth: ConfigHealth | null;
   status: GatewayStatus | null;
+  /** Set when this Loopgate is attached to an OpenClaw gateway rather than hosting its own. */
+  attach: AttachInfo | null;
   /** requestIds that left the queue in this session, so a late list answer cannot bring one back. */
   resolvedIds: ReadonlySet<string>;
   loadError: string | null;
@@ -91,18 +110,19 @@ export class DashboardStore {
     this.approvals = new ApprovalsStore(client, ready);
     this.state = {
       conn: client.getState(), hello: null, loaded: false, pending: [], paired: [], store: null, audit: [],
-      auditLoaded: false, auditHasMore: false, config: null, configPath: null, configHealth: null, status: null,
+      auditLoaded: false, auditHasMore: false, config: null, configPath: null, configHealth: null, status: null, attach: null,
       resolvedIds: new Set(), loadError: null,
     };
     client.onState((conn) => this.set({ conn }));
     client.onHello((hello) => {
-      this.set({ hello });
+      this.set({ hello, attach: attachOf((hello.snapshot as { attach?: unknown } | undefined)?.attach) });
       void this.ready.then(() => this.reloadAll(), () => this.reloadAll());
     });
     client.on('device.pair.requested', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.enqueue({ kind: 'requested', req: p as unknown as PendingRequestView }); });
     client.on('device.pair.resolved', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.enqueue({ kind: 'resolved', ev: p as unknown as PairResolvedEvent }); });
     client.on('loopgate.audit', (p) => { if (isObject(p) && typeof p.ts === 'number') this.enqueue({ kind: 'audit', entry: p as unknown as AuditEntry }); });
     client.on('loopgate.devices', (p) => { if (isObject(p)) this.enqueue({ kind: 'devices', ev: p as unknown as DevicesChangedEvent }); });
+    client.on('loopgate.attach', (p) => { const attach = attachOf(p); if (attach) this.set({ attach }); });
     client.on('loopgate.store', (p) => { if (isObject(p)) this.set({ store: p as unknown as StoreHealth }); });
     // The tray, the CLI or another window changed the settings (pause pairing, silent approval, port).
     client.on('loopgate.config', (p) => {
@@ -275,7 +295,7 @@ export class DashboardStore {
 
   async loadStatus(): Promise<void> {
     const res = await this.client.request<GatewayStatus>('status', {});
-    this.set({ status: res, ...(res.store ? { store: res.store } : {}) });
+    this.set({ status: res, ...(res.store ? { store: res.store } : {}), attach: attachOf((res as { attach?: unknown }).attach) });
   }
 
   async setConfig(path: string, value: unknown): Promise<void> {

@@ -58,6 +58,16 @@ export class NodeInvocations {
     return true;
   }
 
+  /** The node's answer was too large to accept: that call fails, the node stays connected. */
+  failTooLarge(from: Connection, id: string, error: GatewayError): boolean {
+    const w = this.waiting.get(id);
+    if (!w || w.nodeConn !== from) return false;
+    this.waiting.delete(id);
+    clearTimeout(w.timer);
+    w.reject(error);
+    return true;
+  }
+
   /** A node that disconnects fails everything still waiting on it. */
   dropConnection(conn: Connection): void {
     for (const [id, w] of this.waiting) {

@@ -10,6 +10,7 @@ export function pairingMethods(gw: Gateway): Record<string, MethodDef> {
     'device.pair.list': method(ParamSchemas['device.pair.list'], (_p, { actor }) => new RawJson(`${svc.listJson(actor)},"store":${JSON.stringify(svc.store.health())}}`)),
     'device.pair.approve': ownerOnly(method(ParamSchemas['device.pair.approve'], (p, { actor }) => svc.approve(p.requestId, actor, p.scopes))),
     'device.pair.reject': method(ParamSchemas['device.pair.reject'], (p, { actor }) => svc.reject(p.requestId, actor)),
+    'device.pair.rename': method(ParamSchemas['device.pair.rename'], (p, { actor }) => svc.rename(p.deviceId, p.label, actor)),
     'device.pair.remove': method(ParamSchemas['device.pair.remove'], (p, { actor }) => svc.remove(p.deviceId, actor)),
     'device.token.rotate': method(ParamSchemas['device.token.rotate'], (p, { actor }) => svc.rotate(p.deviceId, p.role, p.scopes, actor)),
     'device.token.revoke': method(ParamSchemas['device.token.revoke'], (p, { actor }) => svc.revoke(p.deviceId, p.role, actor)),

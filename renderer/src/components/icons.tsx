@@ -47,3 +47,4 @@ export const IconPause = (p: IconProps) => svg(<><rect x="6" y="5" width="4" hei
 export const IconChevronDown = (p: IconProps) => svg(<path d="M6 9l6 6 6-6" />, p);
 export const IconChevronUp = (p: IconProps) => svg(<path d="M6 15l6-6 6 6" />, p);
 export const IconTerminal = (p: IconProps) => svg(<><rect x="3" y="4" width="18" height="16" rx="2" /><path d="M7 9l3 3-3 3M12 15h5" /></>, p);
+export const IconLink = (p: IconProps) => svg(<><path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1" /><path d="M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" /></>, p);

@@ -8,6 +8,7 @@ import { Badge, Chip, ConfirmAction, ConnectedState, CopyButton, ReportedName, R
 import { IconAlert, IconBack, IconKey } from '../components/icons';
 import { AuditList } from './ActivityView';
 import { ProgramRefText } from '../components/ProgramFacts';
+import { RenameDevice } from './RenameDevice';
 
 interface RotatedToken {
   role: string;
@@ -180,7 +181,9 @@ export function DeviceDetail({ deviceId, device, store, audit, onBack }: {
               <dd className="mono">{device.fingerprint}</dd>
               <dt>Public key</dt>
               <dd className="mono break small">{device.publicKey}</dd>
-              <dt>Name</dt>
+              <dt>Your name</dt>
+              <dd><RenameDevice device={device} store={store} /></dd>
+              <dt>Reported name</dt>
               <dd data-testid="detail-name"><ReportedText text={device.displayName ?? ''} empty="not reported" /></dd>
               <dt>Client</dt>
               <dd data-testid="detail-client"><ReportedText text={[shown(device.clientId), shown(device.clientMode)].filter(Boolean).join(' · ')} /></dd>

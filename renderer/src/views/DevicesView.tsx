@@ -31,6 +31,8 @@ interface Indexed {
   device: PairedDeviceView;
   name: string;
   reported: boolean;
+  /** With a name the user gave: the name the device reports, shown beside it (cleaned). */
+  reportedName: string;
   /** platform · client mode (or id), cleaned: reported by the device. */
   client: string;
   /** The operator scopes approved (what the scope filter tests, with implication). */
@@ -52,9 +54,10 @@ function indexDevice(d: PairedDeviceView): Indexed {
     device: d,
     name: n.text,
     reported: n.reported,
+    reportedName: d.operatorLabel ? shown(d.displayName) : '',
     client,
     scopes: (d.approvedScopes.length ? d.approvedScopes : d.scopes).map(shown).filter(Boolean),
-    haystack: `${n.text}\n${d.deviceId}\n${d.fingerprint}\n${d.fingerprint.replace(/\s/g, '')}\n${shown(d.clientId)}\n${shown(d.platform)}\n${d.remoteIp ?? ''}`.toLowerCase(),
+    haystack: `${n.text}\n${shown(d.displayName)}\n${d.deviceId}\n${d.fingerprint}\n${d.fingerprint.replace(/\s/g, '')}\n${shown(d.clientId)}\n${shown(d.platform)}\n${d.remoteIp ?? ''}`.toLowerCase(),
     remote: isRemoteDevice(d),
     lastSeen: d.connected ? Number.MAX_SAFE_INTEGER : (d.lastSeenAtMs ?? d.approvedAtMs ?? 0),
   };
@@ -286,7 +289,10 @@ const DeviceRow = memo(function DeviceRow({ x, top, rowIndex, now, onOpen }: { x
         <button type="button" className="link-btn" onClick={() => onOpen(d.deviceId)} aria-label={`${x.name}${x.reported ? ' (reported name)' : ''}: open details`}>
           <ReportedName text={x.name} reported={x.reported} />
         </button>
-        <span className="sub">{x.client ? <>{x.client} <ReportedTag /></> : d.deviceId.slice(0, 12)}</span>
+        <span className="sub">
+          {x.reportedName ? <span data-testid="row-reported-name">“{x.reportedName}” · </span> : null}
+          {x.client ? <>{x.client} <ReportedTag /></> : d.deviceId.slice(0, 12)}
+        </span>
       </div>
       <div className="td mono fp" role="cell" title={d.fingerprint}>{d.fingerprint.replace(/^SHA256:/, '')}</div>
       <div className="td" role="cell">

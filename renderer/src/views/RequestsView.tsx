@@ -19,12 +19,14 @@ interface Arrival {
   seq: number;
 }
 
-export function RequestsView({ pending, paired, store, paused, silentEnabled, onResume, focusRequest = null, onFocusHandled, ready = true, auditLoaded = true }: {
+export function RequestsView({ pending, paired, store, paused, silentEnabled, attachedTo, onResume, focusRequest = null, onFocusHandled, ready = true, auditLoaded = true }: {
   pending: PendingRequestView[];
   paired: PairedDeviceView[];
   store: DashboardStore;
   paused: boolean;
   silentEnabled: boolean | null;
+  /** Attach mode: the OpenClaw gateway whose requests these are. */
+  attachedTo?: string;
   onResume: () => void;
   focusRequest?: FocusRequest | null;
   /** The arrival was dealt with: coming back to this view later does not repeat it. */
@@ -121,7 +123,9 @@ export function RequestsView({ pending, paired, store, paused, silentEnabled, on
         <div className="card empty-card">
           <h2>No pending requests</h2>
           <p className="muted">
-            {silentEnabled === false
+            {attachedTo
+              ? `Requests that the OpenClaw gateway at ${attachedTo} holds for a decision appear here. That gateway decides what it approves on its own.`
+              : silentEnabled === false
               ? 'Silent approval is off: every new device and every upgrade will wait here for you.'
               : 'Local devices asking for more operator scopes are approved silently and recorded in Activity. Role changes, changed device details, and anything from a browser page or another machine wait here.'}
           </p>
@@ -149,7 +153,7 @@ function RequestCard({ req, held, now, store, highlight, onDecided }: {
   const asked = useMemo(() => normalizeScopes(req.scopes), [req.scopes]);
   const [chosen, setChosen] = useState<string[]>(asked);
   // The request may not repeat the name; fall back to the one the paired device reported before.
-  const name = deviceName({ ...req, displayName: req.displayName ?? held?.displayName });
+  const name = deviceName({ ...req, operatorLabel: held?.operatorLabel, displayName: req.displayName ?? held?.displayName });
   const who = `request from ${name.text}${name.reported ? ' (reported)' : ''}`;
   const askedRoles = normalizeScopes(req.roles?.length ? req.roles : [req.role]);
   const newRoles = askedRoles.filter((r) => !req.heldRoles.includes(r));

@@ -8,7 +8,9 @@ import { duration } from '../format';
 import { ConfirmAction, CopyButton, Switch, errorText, useNotify } from '../components/ui';
 import { IconEye, IconEyeOff } from '../components/icons';
 
-export function SettingsView({ config, configPath, status, store, theme, onTheme }: {
+export function SettingsView({ config, configPath, status, store, theme, onTheme, attachedTo }: {
+  /** Attach mode: the OpenClaw gateway relayed; these settings are for Loopgate's own gateway. */
+  attachedTo?: string;
   config: GatewayConfig | null;
   configPath: string | null;
   status: GatewayStatus | null;
@@ -37,6 +39,15 @@ export function SettingsView({ config, configPath, status, store, theme, onTheme
           <p className="view-sub">{configPath ? <>Saved in <span className="mono">{configPath}</span></> : 'Gateway settings'}</p>
         </div>
       </header>
+      {attachedTo && (
+        <div className="callout" role="note" data-testid="attach-settings-note">
+          <p className="small">
+            Loopgate is attached to the OpenClaw gateway at <span className="mono">{attachedTo}</span>. That gateway keeps its own
+            policy and token; the pairing policy and gateway token below belong to Loopgate&rsquo;s own gateway and apply when it runs
+            one. To run Loopgate&rsquo;s own gateway beside it instead, save a free port below and start Loopgate without attach mode.
+          </p>
+        </div>
+      )}
       {!config ? <div className="card"><p className="muted">Loading settings…</p></div> : (
         <div className="settings-grid">
           <div className="settings-col">
@@ -67,7 +78,7 @@ export function SettingsView({ config, configPath, status, store, theme, onTheme
                 Who is asking: {status?.attribution ? (status.attribution.works ? status.attribution.text : `${status.attribution.text}.`) : '—'}
               </p>
             </div>
-            <GatewayTokenCard store={store} />
+            {!attachedTo && <GatewayTokenCard store={store} />}
           </div>
           <div className="settings-col">
             <PortCard key={config.port} port={config.port} runningPort={status?.port ?? null} onSave={(p) => setPath('port', p, 'Port saved. It takes effect when the gateway restarts.')} />
