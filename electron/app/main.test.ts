@@ -157,13 +157,13 @@ test('a taken port: "Use port N" saves it in Settings and starts the gateway the
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as { port: number }).port;
   process.env.LOOPGATE_PORT = String(port);
-  process.env.LOOPGATE_HOME = join(tmp, 'home3');
+  process.env.LOOPGATE_HOME = join(tmp, 'home4');
   fake.app.exitCode = null;
   fake.messageBoxAnswer.response = 0;
   const moved = await mainModule.main().finally(() => blocker.close());
   assert.ok(moved, JSON.stringify(fake.errorBoxes.at(-1)));
   const chosen = Number(/^Use port (\d+)$/.exec(fake.messageBoxes.at(-1)!.buttons![0]!)![1]);
   assert.equal(moved.gateway.port, chosen);
-  assert.equal(JSON.parse(readFileSync(join(tmp, 'home3', 'config.json'), 'utf8')).port, chosen);
+  assert.equal(JSON.parse(readFileSync(join(tmp, 'home4', 'config.json'), 'utf8')).port, chosen);
   await moved.quit();
 });
