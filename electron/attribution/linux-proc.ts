@@ -225,21 +225,22 @@ export async function bootTimeMs(procRoot = '/proc'): Promise<number | undefined
 /** Clock ticks per second: 100 on every Linux architecture Node supports. */
 export const CLOCK_TICKS = 100;
 
-let users: Map<number, string> | undefined;
+let users: Promise<Map<number, string>> | undefined;
 export async function userName(uid: number | undefined): Promise<string | undefined> {
   if (uid === undefined) return undefined;
-  if (!users) {
-    users = new Map();
-    try {
-      for (const line of (await readFile('/etc/passwd', 'utf8')).split('\n')) {
+  // One read of /etc/passwd shared by every caller: concurrent lookups wait for it rather than seeing a half-filled map.
+  users ??= readFile('/etc/passwd', 'utf8').then(
+    (text) => {
+      const map = new Map<number, string>();
+      for (const line of text.split('\n')) {
         const [name, , id] = line.split(':');
-        if (name && id && /^\d+$/.test(id) && !users.has(Number(id))) users.set(Number(id), name);
+        if (name && id && /^\d+$/.test(id) && !map.has(Number(id))) map.set(Number(id), name);
       }
-    } catch {
-      // no passwd file: numbers only
-    }
-  }
-  return cleanReported(users.get(uid), 64) ?? String(uid);
+      return map;
+    },
+    () => new Map<number, string>(), // no passwd file: numbers only
+  );
+  return cleanReported((await users).get(uid), 64) ?? String(uid);
 }
 
 /** Names that end a parent chain: the session root or the app a person started things from. */

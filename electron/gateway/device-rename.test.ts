@@ -1,8 +1,8 @@
 // device.pair.rename (what `openclaw devices rename` calls): a user-chosen name, durable, apart from the reported one.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readStoreState } from '../pairing/store-load';
 import { connectDevice, createIdentity, type TestSocket } from '../testing/device-client';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 
@@ -32,8 +32,9 @@ test('rename stores operatorLabel beside the reported displayName, durably', asy
   assert.equal(entry.operatorLabel, 'Laptop agent');
   assert.equal(entry.displayName, 'reported name');
   assert.equal((await devices).payload.changed, true);
-  const file = JSON.parse(await readFile(join(h.home, 'pairing.json'), 'utf8'));
-  assert.equal(file.devices[dev.deviceId].operatorLabel, 'Laptop agent');
+  // Durable: what a fresh reader of the data folder (snapshot, then journal) sees.
+  const file = await readStoreState(join(h.home, 'pairing.json'), join(h.home, 'pairing.journal'));
+  assert.equal(file.devices[dev.deviceId]!.operatorLabel, 'Laptop agent');
   const audit = await admin.call('loopgate.audit.list', { limit: 5 });
   assert.equal(audit.entries[0].decision, 'renamed');
 });
@@ -75,7 +76,7 @@ test('control characters are cleaned from a label', async () => {
 
 test('a device session renames itself only; reading scope is not enough', async () => {
   const self = await connectDevice(h.url, dev, { token: h.token, scopes: ['operator.pairing'] });
-  assert.equal(self.res.ok, true);
+  assert.equal(self.res.ok, true, JSON.stringify(self.res.error));
   const token = self.res.payload.auth.deviceToken as string | undefined;
   self.socket.close();
   const session = (await connectDevice(h.url, dev, { deviceToken: token, scopes: ['operator.pairing'] })).socket;

@@ -10,6 +10,7 @@ import { defaultConfig } from '../../shared/config';
 import { connectDevice, createIdentity, type TestSocket } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
+import { approveNodeCommands } from '../testing/node-commands';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { setSocketFrameCeiling, socketCeiling } from './frame-limits';
 
@@ -22,6 +23,10 @@ async function connectNode(): Promise<TestSocket> {
     tamper: (p) => { p.commands = ['screen.snapshot']; },
   });
   assert.equal(n.res.ok, true, JSON.stringify(n.res.error));
+  // Its declared commands wait for the user the first time; later connects declare nothing new.
+  await approveNodeCommands(h.url, h.token, nodeId.deviceId).catch((e: Error) => {
+    if (!/no pending command surface/.test(e.message)) throw e;
+  });
   return n.socket;
 }
 
