@@ -30,7 +30,7 @@ test('a multi-line message stays one entry (continuation lines are indented)', (
   log.write('failed:\nError: boom\n    at x');
   const lines = readFileSync(log.file, 'utf8').trimEnd().split('\n');
   assert.equal(lines.length, 3);
-  assert.match(lines[0]!, /^\S+ info  failed:$/);
+  assert.match(lines[0]!, /^\S+ info {2}failed:$/);
   assert.ok(lines.slice(1).every((l) => l.startsWith('    ')));
 });
 
@@ -51,7 +51,7 @@ test('rotates by size, keeps N generations, and continues an existing file after
   }
   assert.ok(!existsSync(`${log.file}.3`), 'only `keep` rotated files');
   const all = [`${log.file}.2`, `${log.file}.1`, log.file].map((f) => readFileSync(f, 'utf8')).join('');
-  const numbers = all.trimEnd().split('\n').map((l) => Number(/^\S+ info  (\d+) /.exec(l)?.[1]));
+  const numbers = all.trimEnd().split('\n').map((l) => Number(/^\S+ info {2}(\d+) /.exec(l)?.[1]));
   assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'oldest generation first, in order');
   assert.equal(numbers.at(-1), 19);
 });
