@@ -8,6 +8,7 @@ test('upgradeV0toV1 maps the flat pre-release keys', () => {
     version: 1,
     window: { bounds: { x: 10, y: 20, width: 1000, height: 800 }, maximized: true },
     notifications: { enabled: false, sound: false },
+    startAtLogin: { asked: false },
   });
 });
 
@@ -32,15 +33,22 @@ test('migratePrefs: nothing stored → defaults, to be written', () => {
 });
 
 test('migratePrefs: a clean v1 document is unchanged', () => {
-  const v1 = { version: 1, window: { bounds: { x: 1, y: 2, width: 800, height: 600 }, maximized: false }, notifications: { enabled: true, sound: false } };
+  const v1 = { version: 1, window: { bounds: { x: 1, y: 2, width: 800, height: 600 }, maximized: false }, notifications: { enabled: true, sound: false }, startAtLogin: { asked: true } };
   const r = migratePrefs(structuredClone(v1));
   assert.deepEqual(r.prefs, v1);
   assert.equal(r.changed, false);
 });
 
+test('migratePrefs: a v1 document from before start at login gets the field (not asked yet), and is rewritten', () => {
+  const r = migratePrefs({ version: 1, window: { maximized: false }, notifications: { enabled: true, sound: true } });
+  assert.deepEqual(r.prefs.startAtLogin, { asked: false });
+  assert.equal(r.changed, true);
+  for (const junk of [null, 'yes', { asked: 'true' }, []]) assert.deepEqual(migratePrefs({ version: 1, startAtLogin: junk }).prefs.startAtLogin, { asked: false });
+});
+
 test('migratePrefs: a damaged v1 document is repaired field by field', () => {
   const r = migratePrefs({ version: 1, window: { bounds: { width: 'x' }, maximized: 'no' }, notifications: { enabled: false, sound: 'loud' }, extra: 1 });
-  assert.deepEqual(r.prefs, { version: 1, window: { maximized: false }, notifications: { enabled: false, sound: true } });
+  assert.deepEqual(r.prefs, { version: 1, window: { maximized: false }, notifications: { enabled: false, sound: true }, startAtLogin: { asked: false } });
   assert.equal(r.changed, true);
 });
 

@@ -27,6 +27,8 @@ export interface PrefsV1 {
   version: 1;
   window: { bounds?: WindowBounds; maximized: boolean };
   notifications: NotificationPrefs;
+  /** Whether the window's first-run "start at login?" question was answered. The setting itself lives in the OS. */
+  startAtLogin: { asked: boolean };
 }
 
 export type Prefs = PrefsV1;
@@ -39,7 +41,7 @@ export const DEFAULT_HEIGHT = 720;
 const MAX_EDGE = 100_000;
 
 export function defaultPrefs(): Prefs {
-  return { version: 1, window: { maximized: false }, notifications: { enabled: true, sound: true } };
+  return { version: 1, window: { maximized: false }, notifications: { enabled: true, sound: true }, startAtLogin: { asked: false } };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,6 +69,7 @@ export function upgradeV0toV1(v0: PrefsV0): PrefsV1 {
       enabled: typeof v0.notificationsEnabled === 'boolean' ? v0.notificationsEnabled : d.notifications.enabled,
       sound: typeof v0.notificationSound === 'boolean' ? v0.notificationSound : d.notifications.sound,
     },
+    startAtLogin: d.startAtLogin,
   };
 }
 
@@ -75,6 +78,7 @@ export function validateV1(raw: Record<string, unknown>): PrefsV1 {
   const d = defaultPrefs();
   const win = isObject(raw.window) ? raw.window : {};
   const n = isObject(raw.notifications) ? raw.notifications : {};
+  const login = isObject(raw.startAtLogin) ? raw.startAtLogin : {};
   const bounds = sanitizeBounds(win.bounds);
   return {
     version: 1,
@@ -83,6 +87,7 @@ export function validateV1(raw: Record<string, unknown>): PrefsV1 {
       enabled: typeof n.enabled === 'boolean' ? n.enabled : d.notifications.enabled,
       sound: typeof n.sound === 'boolean' ? n.sound : d.notifications.sound,
     },
+    startAtLogin: { asked: login.asked === true },
   };
 }
 

@@ -35,7 +35,7 @@ test('changes persist across reopen', () => {
   a.setWindow({ bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true });
   a.setNotifications({ enabled: false, sound: false });
   const b = openPrefs(dir);
-  assert.deepEqual(b.get(), { version: 1, window: { bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true }, notifications: { enabled: false, sound: false } });
+  assert.deepEqual(b.get(), { version: 1, window: { bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true }, notifications: { enabled: false, sound: false }, startAtLogin: { asked: false } });
 });
 
 test('a v0 file is upgraded on open and written back as v1', () => {
@@ -43,7 +43,7 @@ test('a v0 file is upgraded on open and written back as v1', () => {
   openPrefs(dir); // create the folder
   writeFileSync(fileIn(dir), JSON.stringify({ windowBounds: { width: 900, height: 650 }, notificationSound: false }));
   const prefs = openPrefs(dir);
-  assert.deepEqual(prefs.get(), { version: 1, window: { bounds: { width: 900, height: 650 }, maximized: false }, notifications: { enabled: true, sound: false } });
+  assert.deepEqual(prefs.get(), { version: 1, window: { bounds: { width: 900, height: 650 }, maximized: false }, notifications: { enabled: true, sound: false }, startAtLogin: { asked: false } });
   assert.equal(JSON.parse(readFileSync(fileIn(dir), 'utf8')).version, 1);
 });
 

@@ -11,6 +11,7 @@ export interface PrefsStore {
   get(): Prefs;
   setWindow(window: Prefs['window']): void;
   setNotifications(notifications: NotificationPrefs): void;
+  setStartAtLoginAsked(asked: boolean): void;
 }
 
 export const PREFS_NAME = 'preferences';
@@ -68,5 +69,6 @@ export function openPrefs(dir: string, log: (line: string) => void = () => {}): 
     get: () => structuredClone(current),
     setWindow: (window) => save({ ...current, window: { ...window } }),
     setNotifications: (notifications) => save({ ...current, notifications: { ...notifications } }),
+    setStartAtLoginAsked: (asked) => save({ ...current, startAtLogin: { asked } }),
   };
 }
