@@ -57,15 +57,15 @@ async function wireBridge(page: Page): Promise<void> {
       default: throw new Error(`unknown bridge method ${method}`);
     }
   });
-  const push = (channel: string, value: unknown) => void page.evaluate(([c, v]) => (window as unknown as { __bridgeEmit(c: string, v: unknown): void }).__bridgeEmit(c, v), [channel, value] as const).catch(() => {});
+  const push = (channel: string, value: unknown) => void page.evaluate(([c, v]) => (globalThis as unknown as { __bridgeEmit(c: string, v: unknown): void }).__bridgeEmit(c, v), [channel, value] as const).catch(() => {});
   loginItem.onChange((s) => push('login', s));
   updates.onChange((s) => push('updates', s));
   await page.addInitScript(() => {
-    const call = (window as unknown as { __bridgeCall(m: string, a?: unknown): Promise<unknown> }).__bridgeCall;
+    const call = (globalThis as unknown as { __bridgeCall(m: string, a?: unknown): Promise<unknown> }).__bridgeCall;
     const subs: Record<string, Set<(v: unknown) => void>> = { login: new Set(), updates: new Set() };
     const sub = (c: string) => (cb: (v: unknown) => void) => { subs[c]!.add(cb); return () => void subs[c]!.delete(cb); };
-    (window as unknown as { __bridgeEmit(c: string, v: unknown): void }).__bridgeEmit = (c, v) => subs[c]?.forEach((cb) => cb(v));
-    (window as unknown as { loopgate: unknown }).loopgate = {
+    (globalThis as unknown as { __bridgeEmit(c: string, v: unknown): void }).__bridgeEmit = (c, v) => subs[c]?.forEach((cb) => cb(v));
+    (globalThis as unknown as { loopgate: unknown }).loopgate = {
       connectInfo: () => call('connectInfo'),
       onShowRequest: () => () => {},
       loginItem: () => call('loginItem'),
