@@ -141,6 +141,7 @@ async function startApp(openAtStart: boolean, startHidden: boolean): Promise<App
       window.destroy();
       disposeIpc();
       disposeDesktopIpc();
+      clearInterval(loginItemPoll);
       stopGatewayLog();
       try {
         await gateway.close('Loopgate is quitting');
@@ -190,7 +191,10 @@ async function startApp(openAtStart: boolean, startHidden: boolean): Promise<App
   gateway.approvals.setApprovalRoute(true);
   loginItem.onChange(() => tray.rebuild());
   updates.onChange(() => tray.rebuild());
+  // Read back now, and now and then, so the tray notices an entry removed by hand (the window reads on its own).
   void loginItem.get();
+  const loginItemPoll = setInterval(() => void loginItem.get(), 10 * 60_000);
+  loginItemPoll.unref();
   updates.start();
 
   // Cmd+Q, OS logout, app.quit() from anywhere: same orderly path.
