@@ -154,9 +154,17 @@ test('updates in a development build: off with the reason; check and restart do 
   assert.ok(items.some((i) => i.id === 'open-logs'));
 });
 
-test('quit (tray or Cmd+Q) closes the gateway, then exits', async () => {
+test('quit (tray or Cmd+Q) closes the gateway, then installs a ready update (on quit), then exits', async () => {
   fake.app.exitCode = null;
   const port = controller!.gateway.port;
+  // Record what the exit path asks of the updater, and whether the gateway was already closed by then.
+  const installs: Array<{ mode: string; gatewayUp: boolean }> = [];
+  controller!.updates.applyOnExit = (mode) => {
+    installs.push({ mode, gatewayUp: fake.app.exitCode !== null });
+    return false;
+  };
+  const gatewayWas = fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status);
+  assert.equal(await gatewayWas, 200);
   const ev = fakeEvent();
   fake.app.emit('before-quit', ev);
   assert.equal(ev.defaultPrevented, true, 'the quit waits for the gateway');
@@ -164,6 +172,8 @@ test('quit (tray or Cmd+Q) closes the gateway, then exits', async () => {
   assert.equal(fake.app.exitCode, 0);
   assert.equal(FakeTray.instances[0]!.destroyed, true);
   await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+  assert.deepEqual(installs, [{ mode: 'quit', gatewayUp: false }], 'installed once, before exit');
+  assert.match(readFileSync(join(controller!.gateway.home, 'logs', 'app.log'), 'utf8'), /quitting\n/);
 });
 
 test('portFromEnv accepts only real ports', () => {

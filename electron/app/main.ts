@@ -58,15 +58,11 @@ export interface AppController {
   quit(mode?: 'quit' | 'restart'): Promise<void>;
 }
 
-// Everything logged goes to the console and to <data>/logs/app.log, secrets redacted in both.
-let logFile: RotatingLog | null = null;
-const consoleRedactor = new Redactor();
-const log = (line: string): void => {
-  console.log(`[loopgate] ${(logFile?.redactor ?? consoleRedactor).redact(line)}`);
-  logFile?.write(line);
-};
+// Before the data folder is known, lines go to the console only; startApp adds <data>/logs/app.log.
+const consoleLog = (redactor: Redactor) => (line: string): void => console.log(`[loopgate] ${redactor.redact(line)}`);
+const earlyLog = consoleLog(new Redactor());
 
-function fail(title: string, message: string): null {
+function fail(title: string, message: string, log: (line: string) => void = earlyLog): null {
   log(`${title}: ${message}`);
   dialog.showErrorBox(title, message);
   app.exit(1);
@@ -86,7 +82,13 @@ async function startApp(openAtStart: boolean, startHidden: boolean): Promise<App
 
   const home = process.env.LOOPGATE_HOME || app.getPath('userData');
   const paths = bundlePaths(import.meta.dirname);
-  logFile = new RotatingLog(logsDir(home), { name: 'app' });
+  // Everything logged goes to the console and to <data>/logs/app.log, secrets redacted in both.
+  const logFile = new RotatingLog(logsDir(home), { name: 'app' });
+  const toConsole = consoleLog(logFile.redactor);
+  const log = (line: string): void => {
+    toConsole(line);
+    logFile.write(line);
+  };
   try {
     logFile.redactor.addSecret(await loadOrCreateGatewayToken(home));
   } catch {
@@ -101,7 +103,7 @@ async function startApp(openAtStart: boolean, startHidden: boolean): Promise<App
     gateway = await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
   } catch (err) {
     if (!(err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')) {
-      return fail('Loopgate cannot start', `The gateway did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
+      return fail('Loopgate cannot start', `The gateway did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`, log);
     }
     // Name who holds the port and offer the choices (attach, or move to a free port saved in Settings).
     const choice = await askAboutTakenPort(err instanceof PortInUseError ? err.port : port ?? 18789, home, log);
@@ -112,7 +114,7 @@ async function startApp(openAtStart: boolean, startHidden: boolean): Promise<App
     try {
       gateway = await startGateway({ home, port: choice.port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
     } catch (again) {
-      return fail('Loopgate cannot start', `The gateway did not start on port ${choice.port} either:\n\n${(again as Error)?.message ?? String(again)}`);
+      return fail('Loopgate cannot start', `The gateway did not start on port ${choice.port} either:\n\n${(again as Error)?.message ?? String(again)}`, log);
     }
   }
   log(`gateway listening on ${gateway.url} (data: ${home})`);
