@@ -179,7 +179,14 @@ export async function main(argv: string[]): Promise<void> {
     if (!v) throw new UsageError(`missing ${what}`);
     return v;
   };
-  const rpc = await GatewayRpc.connect(url, token);
+  let rpc: GatewayRpc;
+  try {
+    rpc = await GatewayRpc.connect(url, token);
+  } catch (err) {
+    // Not running (or not reachable): the logs are where to look next.
+    if (command === 'status') throw new Error(`${(err as Error).message}\nlogs: ${logsDir(home)}`);
+    throw err;
+  }
   try {
     if (command === 'status') {
       // Where to look when something went wrong: the logs of this data folder (tray app and headless gateway).

@@ -112,4 +112,10 @@ test('no token or credential issued during a run is written to any log file', as
   assert.match(all, new RegExp(`pairing ${requestId} approved`));
   assert.match(all, /rejected/);
   assert.match(all, /stopping \(SIGTERM\)/);
+
+  // With the gateway stopped, `loopgate status` still says where the logs are.
+  const down = spawnSync(process.execPath, [bin, 'status', '--home', home, '--port', String(port)], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(down.status, 1);
+  assert.match(down.stderr, /cannot reach the gateway/);
+  assert.ok(down.stderr.includes(`logs: ${dir}`), down.stderr);
 });
