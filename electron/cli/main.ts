@@ -184,7 +184,7 @@ export async function main(argv: string[]): Promise<void> {
     rpc = await GatewayRpc.connect(url, token);
   } catch (err) {
     // Not running (or not reachable): the logs are where to look next.
-    if (command === 'status') throw new Error(`${(err as Error).message}\nlogs: ${logsDir(home)}`);
+    if (command === 'status') throw new Error(`${(err as Error).message}\nlogs: ${logsDir(home)}`, { cause: err });
     throw err;
   }
   try {
