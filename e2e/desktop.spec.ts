@@ -68,6 +68,7 @@ async function wireBridge(page: Page): Promise<void> {
     (globalThis as unknown as { loopgate: unknown }).loopgate = {
       connectInfo: () => call('connectInfo'),
       onShowRequest: () => () => {},
+      onShowApproval: () => () => {},
       loginItem: () => call('loginItem'),
       setLoginItem: (v: boolean) => call('setLoginItem', v),
       onLoginItemChanged: sub('login'),
