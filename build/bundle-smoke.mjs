@@ -21,6 +21,7 @@ async function run() {
   fake.app.paths.appData = join(tmp, 'appData');
   process.env.LOOPGATE_HOME = join(tmp, 'home');
   process.env.LOOPGATE_PORT = '0';
+  process.env.XDG_CONFIG_HOME = join(tmp, 'xdg'); // start at login reads (never writes) here, not in ~/.config
   require(join(root, 'dist/electron/preload.cjs'));
   const bridge = fake.exposed.get('loopgate');
   const main = require(join(root, 'dist/electron/main.cjs'));

@@ -51,7 +51,7 @@ test('the bundled app starts in plain Node against a fake electron and quits cle
   const r = JSON.parse(line);
   assert.equal(r.error, undefined, r.error && JSON.stringify(r.error));
   assert.deepEqual(r.exposed, ['loopgate']);
-  assert.deepEqual(r.bridgeKeys, ['connectInfo', 'onShowApproval', 'onShowRequest']);
+  assert.deepEqual(r.bridgeKeys, ['checkForUpdates', 'connectInfo', 'loginItem', 'onLoginItemChanged', 'onShowApproval', 'onShowRequest', 'onUpdateStatus', 'restartToUpdate', 'setLoginItem', 'updateStatus']);
   assert.equal(r.health.ok, true);
   assert.equal(r.traversalStatus, 404);
   assert.equal(r.preload, dist('electron/preload.cjs'));

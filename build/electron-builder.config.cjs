@@ -23,6 +23,12 @@ module.exports = {
   ],
   extraMetadata: { main: 'dist/electron/main.cjs' },
   asar: true,
+  // One name scheme for every installer; the updater refuses a feed whose files are not named like this
+  // (electron/updates/feed-checks.ts), so a feed for another app is never installed.
+  artifactName: '${productName}-${version}-${arch}.${ext}',
+  // Installers and their update feeds (latest.yml, latest-mac.yml, latest-linux.yml) go to the GitHub
+  // Release of the tag (.github/workflows/release.yml); electron-updater in the app reads them from there.
+  publish: [{ provider: 'github', owner: 'loopgate', repo: 'loopgate', releaseType: 'release' }],
   // Nothing native to rebuild; skipping it also keeps packaging from reaching for Electron headers.
   npmRebuild: false,
   // Electron security checklist #19: no ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect as a way in

@@ -4,7 +4,7 @@
 // notarisation need the network or other platforms and are not covered here.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +46,13 @@ test('electron-builder packs only the built app into app.asar and burns the fuse
   assert.deepEqual(leaked, [], 'no sources, tests, maps or node_modules in the package');
   const pkg = JSON.parse(asar.extractFile(asarPath, 'package.json').toString());
   assert.equal(pkg.main, 'dist/electron/main.cjs');
+
+  // The publish settings reach the app as resources/app-update.yml, which electron-updater reads.
+  const updateYml = readFileSync(join(out, 'linux-unpacked', 'resources', 'app-update.yml'), 'utf8');
+  assert.match(updateYml, /^provider: github$/m);
+  assert.match(updateYml, /^owner: loopgate$/m);
+  assert.match(updateYml, /^repo: loopgate$/m);
+  assert.match(updateYml, /^updaterCacheDirName: loopgate-updater$/m);
 
   const { getCurrentFuseWire, FuseV1Options } = libRequire('@electron/fuses');
   const wire = await getCurrentFuseWire(join(out, 'linux-unpacked', 'loopgate'));

@@ -1,8 +1,10 @@
 // e2e: the real headless gateway, real WebSocket device clients, the built renderer in Chromium.
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { findPlaywrightBrowser, findSystemBrowser } from '../scripts/ensure-browser.mjs';
 
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+// `npm test` finds (or installs) the browser first and passes it in LOOPGATE_BROWSER (scripts/ensure-browser.mjs);
+// a focused `npx playwright test` looks for one already on the machine, in the same order.
+const BROWSER = process.env.LOOPGATE_BROWSER || findPlaywrightBrowser() || findSystemBrowser();
 
 export default defineConfig({
   testDir: '.',
@@ -21,7 +23,7 @@ export default defineConfig({
     deviceScaleFactor: 1,
     trace: 'retain-on-failure',
     launchOptions: {
-      ...(existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
+      ...(BROWSER ? { executablePath: BROWSER } : {}),
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     },
   },

@@ -237,6 +237,36 @@ class FakeApp extends EventEmitter {
   setAppUserModelId(id: string): void {
     this.appUserModelId = id;
   }
+  /** The OS login-item registry as macOS and Windows keep it; tests flip `disabledByUser` / `status` like the OS would. */
+  readonly loginItem = {
+    calls: [] as Array<Record<string, unknown>>,
+    openAtLogin: false,
+    path: undefined as string | undefined,
+    args: [] as string[],
+    disabledByUser: false,
+    status: 'not-registered' as string,
+    wasOpenedAtLogin: false,
+  };
+  setLoginItemSettings(s: { openAtLogin?: boolean; path?: string; args?: string[]; enabled?: boolean }): void {
+    const li = this.loginItem;
+    li.calls.push({ ...s });
+    li.openAtLogin = s.openAtLogin === true;
+    li.path = s.path;
+    li.args = s.args ?? [];
+    if (s.enabled !== undefined) li.disabledByUser = !s.enabled;
+    li.status = li.openAtLogin ? 'enabled' : 'not-registered';
+  }
+  getLoginItemSettings(opts: { path?: string; args?: string[] } = {}): Record<string, unknown> {
+    const li = this.loginItem;
+    // Windows compares path and args with what was registered (Electron's documented behaviour).
+    const same = (opts.path === undefined || opts.path === li.path) && JSON.stringify(opts.args ?? []) === JSON.stringify(li.args);
+    return {
+      openAtLogin: li.openAtLogin && same,
+      executableWillLaunchAtLogin: li.openAtLogin && !li.disabledByUser,
+      wasOpenedAtLogin: li.wasOpenedAtLogin,
+      status: li.status,
+    };
+  }
 }
 
 function createFake() {

@@ -1,7 +1,7 @@
 // The composition root with a faked 'electron' and the real gateway: startup wiring, single instance,
 // a taken port, and an orderly quit.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,8 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 fake.app.paths.appData = join(tmp, 'appData');
 process.env.LOOPGATE_HOME = join(tmp, 'home');
 process.env.LOOPGATE_PORT = '0';
+// Start at login on Linux writes an XDG entry: keep it inside the temp folder.
+process.env.XDG_CONFIG_HOME = join(tmp, 'xdg');
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
 
 const mainModule = await import('./main');
@@ -91,9 +93,80 @@ test('a taken port: who holds it in one sentence, the choices; Quit exits 1', as
   assert.equal(fake.app.exitCode, 1);
 });
 
-test('quit (tray or Cmd+Q) closes the gateway, then exits', async () => {
+test('the app log: <data>/logs/app.log with the start, the gateway and its events, never a credential', async () => {
+  const win = FakeBrowserWindow.instances[0]!;
+  const info = (await fake.invoke('gateway:connect-info', win.webContents, 'app://loopgate/index.html')) as { credential: string };
+  const home = controller!.gateway.home;
+  const token = readFileSync(join(home, 'gateway-token'), 'utf8').trim();
+  controller!.logFile.write(`a careless line with ${token} and ${info.credential}`);
+  const dir = join(home, 'logs');
+  const text = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+  assert.match(text, /Loopgate 0\.0\.0-test starting/);
+  assert.match(text, /gateway listening on ws:\/\/127\.0\.0\.1:\d+/);
+  assert.match(text, /updates: off \(Updates are off in development builds\.\)/);
+  assert.ok(!text.includes(token), 'no gateway token');
+  assert.ok(!text.includes(info.credential), 'no owner credential');
+});
+
+test('desktop IPC: start at login read back from the XDG entry, set from the window, refused for junk and strangers', async () => {
+  const win = FakeBrowserWindow.instances[0]!;
+  const url = 'app://loopgate/index.html';
+  const entry = join(tmp, 'xdg', 'autostart', 'loopgate.desktop');
+  const first = (await fake.invoke('login-item:get', win.webContents, url)) as { enabled: boolean; asked: boolean };
+  assert.deepEqual([first.enabled, first.asked], [false, false], 'off, and the first-run question not answered');
+  const sentBefore = win.webContents.sent.length;
+  const on = (await fake.invoke('login-item:set', win.webContents, url, true)) as { enabled: boolean; asked: boolean };
+  assert.deepEqual([on.enabled, on.asked], [true, true]);
+  assert.ok(existsSync(entry));
+  // The window and the tray hear about it.
+  assert.ok(win.webContents.sent.slice(sentBefore).some(([ch, s]) => ch === 'login-item:changed' && (s as { enabled: boolean }).enabled));
+  const trayItem = (FakeTray.instances[0]!.menu!.template as Array<{ id?: string; checked?: boolean }>).find((i) => i.id === 'start-at-login');
+  assert.equal(trayItem?.checked, true);
+  // Removed by hand: off at the next read.
+  rmSync(entry);
+  assert.equal(((await fake.invoke('login-item:get', win.webContents, url)) as { enabled: boolean }).enabled, false);
+  for (const junk of ['true', 1, null, { enabled: true }]) {
+    await assert.rejects(fake.invoke('login-item:set', win.webContents, url, junk), /expects true or false/);
+  }
+  await assert.rejects(fake.invoke('login-item:set', win.webContents, 'https://evil.example/', true), /untrusted sender/);
+  assert.equal(existsSync(entry), false);
+});
+
+test('a blocked autostart folder: a clear problem for Settings, and the gateway keeps running', async () => {
+  const win = FakeBrowserWindow.instances[0]!;
+  rmSync(join(tmp, 'xdg'), { recursive: true, force: true });
+  writeFileSync(join(tmp, 'xdg'), 'a file where the config folder should be');
+  const s = (await fake.invoke('login-item:set', win.webContents, 'app://loopgate/index.html', true)) as { enabled: boolean; problem?: string };
+  assert.equal(s.enabled, false);
+  assert.match(s.problem!, /Cannot write the login entry in .*\. Start at login stays off\./);
+  const res = await fetch(`http://127.0.0.1:${controller!.gateway.port}/healthz`);
+  assert.equal(res.status, 200);
+  rmSync(join(tmp, 'xdg'));
+});
+
+test('updates in a development build: off with the reason; check and restart do nothing harmful', async () => {
+  const win = FakeBrowserWindow.instances[0]!;
+  const url = 'app://loopgate/index.html';
+  const s = (await fake.invoke('updates:get', win.webContents, url)) as { phase: string; message: string; currentVersion: string };
+  assert.deepEqual(s, { phase: 'disabled', currentVersion: '0.0.0-test', message: 'Updates are off in development builds.' });
+  assert.equal(((await fake.invoke('updates:check', win.webContents, url)) as { phase: string }).phase, 'disabled');
+  await assert.rejects(fake.invoke('updates:restart', win.webContents, url), /No update is ready to install/);
+  const items = FakeTray.instances[0]!.menu!.template as Array<{ id?: string; label?: string; enabled?: boolean }>;
+  assert.deepEqual(items.find((i) => i.id === 'check-updates'), { id: 'check-updates', label: 'Check for updates (off in this build)', enabled: false });
+  assert.ok(items.some((i) => i.id === 'open-logs'));
+});
+
+test('quit (tray or Cmd+Q) closes the gateway, then installs a ready update (on quit), then exits', async () => {
   fake.app.exitCode = null;
   const port = controller!.gateway.port;
+  // Record what the exit path asks of the updater, and whether the gateway was already closed by then.
+  const installs: Array<{ mode: string; gatewayUp: boolean }> = [];
+  controller!.updates.applyOnExit = (mode) => {
+    installs.push({ mode, gatewayUp: fake.app.exitCode !== null });
+    return false;
+  };
+  const gatewayWas = fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status);
+  assert.equal(await gatewayWas, 200);
   const ev = fakeEvent();
   fake.app.emit('before-quit', ev);
   assert.equal(ev.defaultPrevented, true, 'the quit waits for the gateway');
@@ -101,6 +174,8 @@ test('quit (tray or Cmd+Q) closes the gateway, then exits', async () => {
   assert.equal(fake.app.exitCode, 0);
   assert.equal(FakeTray.instances[0]!.destroyed, true);
   await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+  assert.deepEqual(installs, [{ mode: 'quit', gatewayUp: false }], 'installed once, before exit');
+  assert.match(readFileSync(join(controller!.gateway.home, 'logs', 'app.log'), 'utf8'), /quitting\n/);
 });
 
 test('a taken port held by a gateway: "Attach to it" attaches (remembered), and the tray says to what', async () => {

@@ -1,14 +1,21 @@
 // Composition root of the tray app: single instance, process hardening, the app:// renderer, the
 // loopback gateway, IPC, window, tray and notifications. Everything here is wiring; each concern
 // lives in its own module.
-import { app, dialog, Menu, session } from 'electron';
+import { app, dialog, Menu, session, shell } from 'electron';
 import { join } from 'node:path';
+import { LoginItemController } from '../desktop/login-item';
 import { startGateway, PortInUseError } from '../gateway/gateway';
 import type { GatewayHandle } from '../gateway/gateway-handle';
+import { logGatewayEvents } from '../logging/gateway-events';
+import { Redactor } from '../logging/redact';
+import { logsDir, RotatingLog } from '../logging/rotating-log';
+import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
 import { APP_ORIGIN } from './app-origin';
 import { startAttachMode, wantsAttach, type AttachWish } from './gateway-mode';
+import { registerDesktopIpc } from './desktop-ipc';
 import { registerIpc, TrustedSenders } from './ipc';
 import { askAboutTakenPort } from './port-conflict';
+import { loginItemBackend, openedAtLogin } from './login-item';
 import { RequestNotifier } from './notifications';
 import { ApprovalNotifier } from './approval-notifications';
 import { openPrefs } from './prefs';
@@ -16,6 +23,8 @@ import type { NotificationPrefs } from './prefs-migrations';
 import { registerAppScheme, serveApp } from './protocol';
 import { installSecurity } from './security';
 import { LoopgateTray } from './tray';
+import { createUpdates } from './updates';
+import type { UpdateController } from '../updates/update-controller';
 import { AppWindow } from './window';
 
 export const APP_USER_MODEL_ID = 'dev.loopgate.app';
@@ -43,18 +52,25 @@ export interface AppController {
   tray: LoopgateTray;
   notifier: RequestNotifier;
   approvalNotifier: ApprovalNotifier;
-  quit(): Promise<void>;
+  loginItem: LoginItemController;
+  updates: UpdateController;
+  logFile: RotatingLog;
+  /** 'restart' installs a downloaded update and starts the new version. */
+  quit(mode?: 'quit' | 'restart'): Promise<void>;
 }
 
-const log = (line: string): void => console.log(`[loopgate] ${line}`);
+// Before the data folder is known, lines go to the console only; startApp adds <data>/logs/app.log.
+const consoleLog = (redactor: Redactor) => (line: string): void => console.log(`[loopgate] ${redactor.redact(line)}`);
+const earlyLog = consoleLog(new Redactor());
 
-function fail(title: string, message: string): null {
+function fail(title: string, message: string, log: (line: string) => void = earlyLog): null {
+  log(`${title}: ${message}`);
   dialog.showErrorBox(title, message);
   app.exit(1);
   return null;
 }
 
-async function startApp(openAtStart: boolean, argv: readonly string[] = []): Promise<AppController | null> {
+async function startApp(openAtStart: boolean, startHidden: boolean, argv: readonly string[] = []): Promise<AppController | null> {
   // A tray utility: no Dock icon on macOS (LSUIElement in the packaged Info.plist does the same).
   app.dock?.hide();
   if (process.platform === 'darwin') {
@@ -67,6 +83,19 @@ async function startApp(openAtStart: boolean, argv: readonly string[] = []): Pro
 
   const home = process.env.LOOPGATE_HOME || app.getPath('userData');
   const paths = bundlePaths(import.meta.dirname);
+  // Everything logged goes to the console and to <data>/logs/app.log, secrets redacted in both.
+  const logFile = new RotatingLog(logsDir(home), { name: 'app' });
+  const toConsole = consoleLog(logFile.redactor);
+  const log = (line: string): void => {
+    toConsole(line);
+    logFile.write(line);
+  };
+  try {
+    logFile.redactor.addSecret(await loadOrCreateGatewayToken(home));
+  } catch {
+    // the gateway reports an unusable data folder below
+  }
+  log(`Loopgate ${app.getVersion()} starting (data: ${home})`);
   const prefs = openPrefs(home, log);
   const port = portFromEnv(process.env.LOOPGATE_PORT);
 
@@ -77,7 +106,7 @@ async function startApp(openAtStart: boolean, argv: readonly string[] = []): Pro
     gateway = wish ? await attachMode(wish) : await startGateway({ home, port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
   } catch (err) {
     if (wish || !(err instanceof PortInUseError || (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')) {
-      return fail(wish ? 'Loopgate cannot attach' : 'Loopgate cannot start', `${wish ? 'Attaching to the OpenClaw gateway' : 'The gateway'} did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`);
+      return fail(wish ? 'Loopgate cannot attach' : 'Loopgate cannot start', `${wish ? 'Attaching to the OpenClaw gateway' : 'The gateway'} did not start:\n\n${(err as Error)?.message ?? String(err)}\n\nData folder: ${home}`, log);
     }
     // Name who holds the port and offer the choices: attach to a gateway there, or move to a free port saved in Settings.
     const p = err instanceof PortInUseError ? err.port : port ?? 18789;
@@ -91,17 +120,18 @@ async function startApp(openAtStart: boolean, argv: readonly string[] = []): Pro
       try {
         gateway = await attachMode({ url: `ws://127.0.0.1:${p}` });
       } catch (again) {
-        return fail('Loopgate cannot attach', `Attaching to the gateway on port ${p} failed:\n\n${(again as Error)?.message ?? String(again)}`);
+        return fail('Loopgate cannot attach', `Attaching to the gateway on port ${p} failed:\n\n${(again as Error)?.message ?? String(again)}`, log);
       }
     } else {
       try {
         gateway = await startGateway({ home, port: choice.port, rendererDir: paths.rendererDir, appOrigins: [APP_ORIGIN], log });
       } catch (again) {
-        return fail('Loopgate cannot start', `The gateway did not start on port ${choice.port} either:\n\n${(again as Error)?.message ?? String(again)}`);
+        return fail('Loopgate cannot start', `The gateway did not start on port ${choice.port} either:\n\n${(again as Error)?.message ?? String(again)}`, log);
       }
     }
   }
   log(`${gateway.attachInfo ? 'window server for attach mode' : 'gateway'} listening on ${gateway.url} (data: ${home})`);
+  const stopGatewayLog = logGatewayEvents(gateway, log);
 
   serveApp(paths.rendererDir, gateway.url);
   const trusted = new TrustedSenders();
@@ -114,31 +144,73 @@ async function startApp(openAtStart: boolean, argv: readonly string[] = []): Pro
   const openApproval = (approvalId: string): void => window.openOnApproval(approvalId);
 
   let quitting: Promise<void> | null = null;
-  const quit = (): Promise<void> => {
-    // Close the gateway first (clients get 'shutdown', the store is flushed), then leave.
+  const quit = (mode: 'quit' | 'restart' = 'quit'): Promise<void> => {
+    // Close the gateway first (clients get 'shutdown', the store is flushed), then install a downloaded
+    // update if there is one (silently on quit; relaunching for "Restart to update"), then leave.
     quitting ??= (async () => {
+      log(mode === 'restart' ? 'restarting to update' : 'quitting');
       gateway.approvals.setApprovalRoute(false);
       notifier.dispose();
       approvalNotifier.dispose();
       tray.destroy();
       window.destroy();
       disposeIpc();
+      disposeDesktopIpc();
+      clearInterval(loginItemPoll);
+      stopGatewayLog();
       try {
         await gateway.close('Loopgate is quitting');
       } catch (err) {
         log(`gateway close failed: ${(err as Error).message}`);
       }
+      updates.applyOnExit(mode);
+      updates.dispose();
       app.exit(0);
     })();
     return quitting;
   };
 
+  const loginItem = new LoginItemController({
+    backend: loginItemBackend(),
+    asked: { get: () => prefs.get().startAtLogin.asked, set: (v) => prefs.setStartAtLoginAsked(v) },
+    log,
+  });
+  const updates = createUpdates({ log });
+  const disposeDesktopIpc = registerDesktopIpc(trusted, {
+    loginItem,
+    updates,
+    restartToUpdate: () => void quit('restart'),
+    windows: () => {
+      const wc = window.browserWindow?.webContents;
+      return wc && !wc.isDestroyed() ? [wc] : [];
+    },
+  });
+  const openLogs = (): void => {
+    void shell.openPath(logsDir(home)).then((error) => error && log(`could not open the logs folder: ${error}`));
+  };
+
   const notifier = new RequestNotifier({ gateway, openWindow, settings: () => prefs.get().notifications, iconPath: paths.appIcon, log }).start();
   const notifications = { get: () => prefs.get().notifications, set: (v: NotificationPrefs) => prefs.setNotifications(v) };
   const approvalNotifier = new ApprovalNotifier({ approvals: gateway.approvals, openApproval, settings: () => prefs.get().notifications, iconPath: paths.appIcon, log }).start();
-  const tray = new LoopgateTray({ gateway, openWindow, approvals: gateway.approvals, openApproval, quit: () => void quit(), iconsDir: paths.iconsDir, notifications, log }).start();
+  const desktop = {
+    get: () => ({ loginItem: loginItem.peek(), update: updates.status() }),
+    actions: {
+      setLoginItem: (enabled: boolean) => void loginItem.set(enabled),
+      checkForUpdates: () => void updates.check(),
+      restartToUpdate: () => void quit('restart'),
+      openLogs,
+    },
+  };
+  const tray = new LoopgateTray({ gateway, openWindow, approvals: gateway.approvals, openApproval, quit: () => void quit(), iconsDir: paths.iconsDir, notifications, desktop, log }).start();
   // The tray and notifications are now an approval route: requests wait for the user instead of failing at once.
   gateway.approvals.setApprovalRoute(true);
+  loginItem.onChange(() => tray.rebuild());
+  updates.onChange(() => tray.rebuild());
+  // Read back now, and now and then, so the tray notices an entry removed by hand (the window reads on its own).
+  void loginItem.get();
+  const loginItemPoll = setInterval(() => void loginItem.get(), 10 * 60_000);
+  loginItemPoll.unref();
+  updates.start();
 
   // Cmd+Q, OS logout, app.quit() from anywhere: same orderly path.
   app.on('before-quit', (event) => {
@@ -147,9 +219,10 @@ async function startApp(openAtStart: boolean, argv: readonly string[] = []): Pro
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void quit());
 
-  // First run (no saved window yet) or an explicit --show: let the user see the app exists.
-  if (openAtStart || prefs.get().window.bounds === undefined) window.show();
-  return { gateway, window, tray, notifier, approvalNotifier, quit };
+  // First run (no saved window yet) or an explicit --show: let the user see the app exists. Started by the
+  // login item: tray only.
+  if (openAtStart || (!startHidden && prefs.get().window.bounds === undefined)) window.show();
+  return { gateway, window, tray, notifier, approvalNotifier, loginItem, updates, logFile, quit };
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<AppController | null> {
@@ -179,7 +252,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<AppC
 
   await app.whenReady();
   try {
-    controller = await startApp(showWhenReady, argv);
+    controller = await startApp(showWhenReady, openedAtLogin(argv), argv);
   } catch (err) {
     return fail('Loopgate failed', (err as Error)?.stack ?? String(err));
   }

@@ -8,6 +8,7 @@ test('upgradeV0toV1 maps the flat pre-release keys', () => {
     version: 1,
     window: { bounds: { x: 10, y: 20, width: 1000, height: 800 }, maximized: true },
     notifications: { enabled: false, sound: false },
+    startAtLogin: { asked: false },
   });
 });
 
@@ -34,9 +35,9 @@ test('migratePrefs: nothing stored → defaults, to be written', () => {
 test('migratePrefs: a clean v2 document is unchanged; a v1 document gains the gateway mode (own) and is rewritten', () => {
   const v1 = { version: 1, window: { bounds: { x: 1, y: 2, width: 800, height: 600 }, maximized: false }, notifications: { enabled: true, sound: false } };
   const up = migratePrefs(structuredClone(v1));
-  assert.deepEqual(up.prefs, { ...v1, version: 2, gateway: { mode: 'own' } });
+  assert.deepEqual(up.prefs, { ...v1, version: 2, gateway: { mode: 'own' }, startAtLogin: { asked: false } });
   assert.equal(up.changed, true);
-  const v2 = { ...v1, version: 2, gateway: { mode: 'attach', url: 'ws://127.0.0.1:18789' } };
+  const v2 = { ...v1, version: 2, gateway: { mode: 'attach', url: 'ws://127.0.0.1:18789' }, startAtLogin: { asked: true } };
   const r = migratePrefs(structuredClone(v2));
   assert.deepEqual(r.prefs, v2);
   assert.equal(r.changed, false);
@@ -50,9 +51,16 @@ test('gateway mode: anything malformed is Loopgate\'s own gateway; only a loopba
   assert.deepEqual(validateV2({ version: 2, gateway: { mode: 'attach', url: 'http://x' } }).gateway, { mode: 'attach' });
 });
 
+test('migratePrefs: the start-at-login question is not asked yet after an upgrade; junk reads as not asked', () => {
+  const r = migratePrefs({ version: 1, window: { maximized: false }, notifications: { enabled: true, sound: true } });
+  assert.deepEqual(r.prefs.startAtLogin, { asked: false });
+  assert.equal(r.changed, true);
+  for (const junk of [null, 'yes', { asked: 'true' }, []]) assert.deepEqual(migratePrefs({ version: 2, startAtLogin: junk }).prefs.startAtLogin, { asked: false });
+});
+
 test('migratePrefs: a damaged v1 document is repaired field by field', () => {
   const r = migratePrefs({ version: 1, window: { bounds: { width: 'x' }, maximized: 'no' }, notifications: { enabled: false, sound: 'loud' }, extra: 1 });
-  assert.deepEqual(r.prefs, { version: 2, window: { maximized: false }, notifications: { enabled: false, sound: true }, gateway: { mode: 'own' } });
+  assert.deepEqual(r.prefs, { version: 2, window: { maximized: false }, notifications: { enabled: false, sound: true }, gateway: { mode: 'own' }, startAtLogin: { asked: false } });
   assert.equal(r.changed, true);
 });
 

@@ -43,6 +43,8 @@ export interface PrefsV2 {
   window: PrefsV1['window'];
   notifications: NotificationPrefs;
   gateway: GatewayModePref;
+  /** Whether the window's first-run "start at login?" question was answered. The setting itself lives in the OS. */
+  startAtLogin: { asked: boolean };
 }
 
 export type Prefs = PrefsV2;
@@ -55,12 +57,12 @@ export const DEFAULT_HEIGHT = 720;
 const MAX_EDGE = 100_000;
 
 export function defaultPrefs(): Prefs {
-  return { version: 2, window: { maximized: false }, notifications: { enabled: true, sound: true }, gateway: { mode: 'own' } };
+  return { version: 2, window: { maximized: false }, notifications: { enabled: true, sound: true }, gateway: { mode: 'own' }, startAtLogin: { asked: false } };
 }
 
-/** v1 → v2: the gateway mode arrives; everyone who had v1 ran Loopgate's own gateway. */
+/** v1 → v2: the gateway mode and the start-at-login question arrive; everyone who had v1 ran Loopgate's own gateway. */
 export function upgradeV1toV2(v1: PrefsV1): PrefsV2 {
-  return { ...v1, version: 2, gateway: { mode: 'own' } };
+  return { ...v1, version: 2, gateway: { mode: 'own' }, startAtLogin: { asked: false } };
 }
 
 const LOOPBACK_WS = /^ws:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
@@ -101,7 +103,8 @@ export function upgradeV0toV1(v0: PrefsV0): PrefsV1 {
 
 /** Re-check a current (v2) document field by field; anything malformed takes its default. */
 export function validateV2(raw: Record<string, unknown>): PrefsV2 {
-  return { ...validateV1(raw), version: 2, gateway: validateGatewayMode(raw.gateway) };
+  const login = isObject(raw.startAtLogin) ? raw.startAtLogin : {};
+  return { ...validateV1(raw), version: 2, gateway: validateGatewayMode(raw.gateway), startAtLogin: { asked: login.asked === true } };
 }
 
 /** Re-check a v1 document field by field; anything malformed takes its default. */

@@ -36,7 +36,7 @@ test('changes persist across reopen', () => {
   a.setNotifications({ enabled: false, sound: false });
   a.setGateway({ mode: 'attach', url: 'ws://127.0.0.1:18789' });
   const b = openPrefs(dir);
-  assert.deepEqual(b.get(), { version: 2, window: { bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true }, notifications: { enabled: false, sound: false }, gateway: { mode: 'attach', url: 'ws://127.0.0.1:18789' } });
+  assert.deepEqual(b.get(), { version: 2, window: { bounds: { x: 1, y: 2, width: 1000, height: 700 }, maximized: true }, notifications: { enabled: false, sound: false }, gateway: { mode: 'attach', url: 'ws://127.0.0.1:18789' }, startAtLogin: { asked: false } });
 });
 
 test('a v0 file is upgraded on open and written back in the current version', () => {
@@ -44,7 +44,7 @@ test('a v0 file is upgraded on open and written back in the current version', ()
   openPrefs(dir); // create the folder
   writeFileSync(fileIn(dir), JSON.stringify({ windowBounds: { width: 900, height: 650 }, notificationSound: false }));
   const prefs = openPrefs(dir);
-  assert.deepEqual(prefs.get(), { version: 2, window: { bounds: { width: 900, height: 650 }, maximized: false }, notifications: { enabled: true, sound: false }, gateway: { mode: 'own' } });
+  assert.deepEqual(prefs.get(), { version: 2, window: { bounds: { width: 900, height: 650 }, maximized: false }, notifications: { enabled: true, sound: false }, gateway: { mode: 'own' }, startAtLogin: { asked: false } });
   assert.equal(JSON.parse(readFileSync(fileIn(dir), 'utf8')).version, 2);
 });
 

@@ -12,6 +12,7 @@ export interface PrefsStore {
   setWindow(window: Prefs['window']): void;
   setNotifications(notifications: NotificationPrefs): void;
   setGateway(gateway: GatewayModePref): void;
+  setStartAtLoginAsked(asked: boolean): void;
 }
 
 export const PREFS_NAME = 'preferences';
@@ -70,5 +71,6 @@ export function openPrefs(dir: string, log: (line: string) => void = () => {}): 
     setWindow: (window) => save({ ...current, window: { ...window } }),
     setNotifications: (notifications) => save({ ...current, notifications: { ...notifications } }),
     setGateway: (gateway) => save({ ...current, gateway: { ...gateway } }),
+    setStartAtLoginAsked: (asked) => save({ ...current, startAtLogin: { asked } }),
   };
 }

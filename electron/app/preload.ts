@@ -1,12 +1,22 @@
-// The window's only bridge to the main process: three functions on `window.loopgate`, no raw ipcRenderer
+// The window's only bridge to the main process: a few functions on `window.loopgate`, no raw ipcRenderer
 // (context-isolation.md "bad code"). Bundled to one CJS file that requires only 'electron', so
 // `sandbox: true` holds.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ConnectInfo, InvokeChannels, LoopgateBridge, SendChannels } from '../../shared/ipc-contract';
+import type { ConnectInfo, InvokeChannels, LoginItemState, LoopgateBridge, SendChannels, UpdateStatus } from '../../shared/ipc-contract';
 
 const CONNECT_INFO: keyof InvokeChannels = 'gateway:connect-info';
 const SHOW_REQUEST: keyof SendChannels = 'window:show-request';
 const SHOW_APPROVAL: keyof SendChannels = 'window:show-approval';
+
+/** Subscribe to one main → renderer channel that carries a state object; only objects reach the page. */
+function subscribe<T>(channel: keyof SendChannels, cb: (value: T) => void): () => void {
+  const listener = (_event: IpcRendererEvent, value: unknown): void => {
+    if (typeof value === 'object' && value !== null) cb(value as T);
+  };
+  ipcRenderer.on(channel, listener);
+  return () => void ipcRenderer.removeListener(channel, listener);
+}
+const invoke = <K extends keyof InvokeChannels>(channel: K, ...args: Parameters<InvokeChannels[K]>) => ipcRenderer.invoke(channel, ...args) as ReturnType<InvokeChannels[K]>;
 
 /**
  * Subscriptions to one main → window channel that carries an id. An id sent before React subscribed (the window
@@ -47,6 +57,14 @@ const bridge: LoopgateBridge = {
   connectInfo: () => ipcRenderer.invoke(CONNECT_INFO) as Promise<ConnectInfo>,
   onShowRequest: (cb) => onShowRequest(cb),
   onShowApproval: (cb) => onShowApproval(cb),
+  loginItem: () => invoke('login-item:get'),
+  // Exactly one boolean crosses, whatever the page passes.
+  setLoginItem: (enabled) => invoke('login-item:set', enabled === true),
+  onLoginItemChanged: (cb) => subscribe<LoginItemState>('login-item:changed', cb),
+  updateStatus: () => invoke('updates:get'),
+  checkForUpdates: () => invoke('updates:check'),
+  restartToUpdate: () => invoke('updates:restart'),
+  onUpdateStatus: (cb) => subscribe<UpdateStatus>('updates:changed', cb),
 };
 
 contextBridge.exposeInMainWorld('loopgate', bridge);

@@ -12,6 +12,7 @@ import { localityText, shortFingerprint, trayLabel, needsReview } from './reques
 import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import type { LoopgateApprovalView, LoopgateDecision } from '../../shared/exec-approval-types';
 import { approvalMenuItems } from './approval-menu';
+import { desktopMenuItems, type DesktopMenuActions, type DesktopMenuState } from './tray-desktop';
 
 export const MAX_TRAY_REQUESTS = 10;
 
@@ -41,6 +42,8 @@ export interface TrayDeps {
   createTray?: (image: NativeImage) => TrayLike;
   /** Notification settings, edited from the tray's "Notifications" submenu. */
   notifications?: { get(): NotificationPrefs; set(value: NotificationPrefs): void };
+  /** Start at login, updates, logs (tray-desktop.ts); call rebuild() when their state changes. */
+  desktop?: { get(): DesktopMenuState; actions: DesktopMenuActions };
   log?: (line: string) => void;
 }
 
@@ -55,6 +58,7 @@ export interface TrayState {
   approvals?: LoopgateApprovalView[];
   /** Attach mode: the OpenClaw gateway relayed, in one sentence (no Pause there: pairing is that gateway's). */
   attached?: { status: string; text: string };
+  desktop?: DesktopMenuState;
 }
 
 export interface TrayActions {
@@ -65,6 +69,7 @@ export interface TrayActions {
   setNotifications?(value: NotificationPrefs): void;
   resolveApproval?(approvalId: string, decision: LoopgateDecision): void;
   openApproval?(approvalId: string): void;
+  desktop?: DesktopMenuActions;
   quit(): void;
 }
 
@@ -128,6 +133,7 @@ export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemCo
       ],
     });
   }
+  if (state.desktop && act.desktop) items.push(...desktopMenuItems(state.desktop, act.desktop));
   items.push(
     { type: 'separator' },
     { id: 'quit', label: 'Quit Loopgate', click: () => act.quit() },
@@ -184,11 +190,13 @@ export class LoopgateTray {
     const n10n = this.deps.notifications;
     const ap = this.deps.approvals;
     const attach = g.attachInfo?.();
+    const desktop = this.deps.desktop;
     const state: TrayState = {
       pending: g.pending(), store: g.storeHealth(), config: g.configHealth(), paused: g.pairingPaused(),
       ...(n10n ? { notifications: n10n.get() } : {}),
       ...(ap ? { approvals: ap.approvals() } : {}),
       ...(attach ? { attached: { status: attach.status, text: attach.text } } : {}),
+      ...(desktop ? { desktop: desktop.get() } : {}),
     };
     this.lastTemplate = trayMenuTemplate(state, {
       approve: (id) => this.decide('approve', id),
@@ -197,6 +205,7 @@ export class LoopgateTray {
       togglePause: () => this.togglePause(),
       ...(n10n ? { setNotifications: (v: NotificationPrefs) => { n10n.set(v); this.rebuild(); } } : {}),
       ...(ap ? { resolveApproval: (id: string, d: LoopgateDecision) => this.resolveApproval(id, d), openApproval: (id: string) => this.openApproval(id) } : {}),
+      ...(desktop ? { desktop: desktop.actions } : {}),
       quit: () => this.deps.quit(),
     });
     tray.setContextMenu(Menu.buildFromTemplate(this.lastTemplate));

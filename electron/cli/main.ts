@@ -13,6 +13,8 @@ import { resolveAttachTarget } from '../attach/attach-target';
 import { startAttached } from '../attach/attached-gateway';
 import { PortInUseError, startGateway } from '../gateway/gateway';
 import { OPENCLAW_STATUS_KEYS } from '../gateway/openclaw-status';
+import { logGatewayEvents } from '../logging/gateway-events';
+import { logsDir, RotatingLog } from '../logging/rotating-log';
 import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
 import { defaultHome } from './data-home';
 import { GatewayRpc } from './gateway-rpc';
@@ -118,10 +120,18 @@ function timingFromEnv(env: NodeJS.ProcessEnv): { pendingTtlMs?: number } {
 }
 
 async function runGateway(home: string, port: number): Promise<void> {
+  // The headless gateway's log: <home>/logs/gateway.log (the tray app writes app.log beside it).
+  const file = new RotatingLog(logsDir(home), { name: 'gateway' });
+  const log = (line: string): void => {
+    process.stderr.write(`loopgate: ${file.redactor.redact(line)}\n`);
+    file.write(line);
+  };
+  file.redactor.addSecret(await loadOrCreateGatewayToken(home));
   let gw;
   try {
-    gw = await startGateway({ home, port, rendererDir: rendererDir(), timing: timingFromEnv(process.env) });
+    gw = await startGateway({ home, port, rendererDir: rendererDir(), timing: timingFromEnv(process.env), log });
   } catch (e) {
+    file.write(`gateway did not start: ${(e as Error).message}`, 'error');
     if (e instanceof PortInUseError) {
       // Name who holds the port and offer the choices, never a bare "port in use".
       const holder = await whoHoldsPort(e.port, await Attributor.forThisOs());
@@ -130,15 +140,19 @@ async function runGateway(home: string, port: number): Promise<void> {
     }
     throw e;
   }
+  file.write(`Loopgate ${LOOPGATE_VERSION} headless gateway listening on ${gw.url} (data: ${home})`);
+  logGatewayEvents(gw, (line) => file.write(line));
   process.stdout.write(`Loopgate gateway listening on ${gw.url}\n`);
   process.stdout.write(`Dashboard (one-time link, keep it private): ${gw.dashboardUrl()}\n`);
   process.stdout.write(`Data folder: ${home}\n`);
+  process.stdout.write(`Log: ${file.file}\n`);
   const health = gw.storeHealth();
   if (!health.ok) process.stderr.write(`loopgate: WARNING pairing store unavailable, failing closed: ${health.error}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    file.write(`stopping (${signal})`);
     const force = setTimeout(() => process.exit(0), 900);
     force.unref();
     void gw.close(`received ${signal}`).then(() => process.exit(0));
@@ -201,10 +215,18 @@ export async function main(argv: string[]): Promise<void> {
     if (!v) throw new UsageError(`missing ${what}`);
     return v;
   };
-  const rpc = await GatewayRpc.connect(url, token);
+  let rpc: GatewayRpc;
+  try {
+    rpc = await GatewayRpc.connect(url, token);
+  } catch (err) {
+    // Not running (or not reachable): the logs are where to look next.
+    if (command === 'status') throw new Error(`${(err as Error).message}\nlogs: ${logsDir(home)}`, { cause: err });
+    throw err;
+  }
   try {
     if (command === 'status') {
-      const s = await rpc.call<Record<string, unknown>>('status');
+      // Where to look when something went wrong: the logs of this data folder (tray app and headless gateway).
+      const s = { ...(await rpc.call<Record<string, unknown>>('status')), logs: logsDir(home) };
       for (const line of statusWarnings(s)) process.stderr.write(`loopgate: WARNING ${line}\n`);
       const line = (k: string, v: unknown): string => {
         const a = v as { method?: string; text?: string } | null;

@@ -14,6 +14,7 @@ import { ActivityView } from './views/ActivityView';
 import { ApprovalsView } from './views/ApprovalsView';
 import { SettingsView } from './views/SettingsView';
 import { ConnectScreen } from './views/ConnectScreen';
+import { StartAtLoginPrompt } from './desktop';
 
 export type ViewName = 'devices' | 'requests' | 'approvals' | 'activity' | 'settings';
 
@@ -164,6 +165,7 @@ function Shell({ store }: { store: DashboardStore }) {
       <main id="main" className="main" ref={mainRef} tabIndex={-1}>
         <div className="banners">
           {s.attach && <AttachBanner attach={s.attach} onRetry={() => void store.client.request('loopgate.attach.retry', {}).catch(() => {})} />}
+          <StartAtLoginPrompt />
           {s.conn.status === 'down' && <UnreachableBanner retryAtMs={s.conn.retryAtMs} retrying={s.conn.retrying ?? false} error={s.conn.lastError} onRetry={() => store.client.retryNow()} />}
           {s.store && !s.store.ok && (
             <div className="banner banner-danger" role="alert" data-testid="quarantine-banner">

@@ -43,6 +43,7 @@ export const IconShield = (p: IconProps) => svg(<><path d="M12 3l8 3v6c0 4.5-3.4
 export const IconClose = (p: IconProps) => svg(<path d="M6 6l12 12M18 6L6 18" />, p);
 export const IconCheck = (p: IconProps) => svg(<path d="M5 12.5l4.5 4.5L19 7" />, p);
 export const IconKey = (p: IconProps) => svg(<><circle cx="7.5" cy="15.5" r="4" /><path d="M10.5 12.5L20 3M16 7l3 3M14 9l2 2" /></>, p);
+export const IconPower = (p: IconProps) => svg(<><path d="M12 3v9" /><path d="M6.3 6.8a8 8 0 1 0 11.4 0" /></>, p);
 export const IconPause = (p: IconProps) => svg(<><rect x="6" y="5" width="4" height="14" rx="1" /><rect x="14" y="5" width="4" height="14" rx="1" /></>, p);
 export const IconChevronDown = (p: IconProps) => svg(<path d="M6 9l6 6 6-6" />, p);
 export const IconChevronUp = (p: IconProps) => svg(<path d="M6 15l6-6 6 6" />, p);

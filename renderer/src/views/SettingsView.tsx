@@ -7,6 +7,7 @@ import type { ThemePref } from '../theme';
 import { duration } from '../format';
 import { ConfirmAction, CopyButton, Switch, errorText, useNotify } from '../components/ui';
 import { IconEye, IconEyeOff } from '../components/icons';
+import { DesktopSettings } from '../desktop';
 
 export function SettingsView({ config, configPath, status, store, theme, onTheme, attachedTo }: {
   /** Attach mode: the OpenClaw gateway relayed; these settings are for Loopgate's own gateway. */
@@ -81,6 +82,7 @@ export function SettingsView({ config, configPath, status, store, theme, onTheme
             {!attachedTo && <GatewayTokenCard store={store} />}
           </div>
           <div className="settings-col">
+            <DesktopSettings />
             <PortCard key={config.port} port={config.port} runningPort={status?.port ?? null} onSave={(p) => setPath('port', p, 'Port saved. It takes effect when the gateway restarts.')} />
             <div className="card">
               <h2>Appearance</h2>
