@@ -8,7 +8,6 @@ test('upgradeV0toV1 maps the flat pre-release keys', () => {
     version: 1,
     window: { bounds: { x: 10, y: 20, width: 1000, height: 800 }, maximized: true },
     notifications: { enabled: false, sound: false },
-    startAtLogin: { asked: false },
   });
 });
 
@@ -75,7 +74,7 @@ test('migratePrefs: bad version → defaults; newer version → read, never rewr
 
 test('validateV1 keeps a valid document as is', () => {
   assert.deepEqual(validateV2(defaultPrefs() as unknown as Record<string, unknown>), defaultPrefs());
-  const { gateway: _g, ...v1 } = { ...defaultPrefs(), version: 1 as const };
+  const { gateway: _g, startAtLogin: _s, ...v1 } = { ...defaultPrefs(), version: 1 as const };
   assert.deepEqual(validateV1(v1 as unknown as Record<string, unknown>), v1);
 });
 
