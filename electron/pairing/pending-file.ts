@@ -51,7 +51,10 @@ export class PendingFile {
   /** Records the current queue; resolves when it (or a later one) is on disk. Never rejects. */
   save(requests: PendingRequestView[]): Promise<void> {
     this.next = requests;
-    if (!this.writing) this.writing = this.drain();
+    // `finally` runs after the assignment even when drain has nothing to write and returns at once.
+    this.writing ??= this.drain().finally(() => {
+      this.writing = undefined;
+    });
     return this.writing;
   }
 
@@ -61,22 +64,18 @@ export class PendingFile {
   }
 
   private async drain(): Promise<void> {
-    try {
-      while (this.next) {
-        const requests = this.next;
-        this.next = undefined;
-        const doc = { version: VERSION, requests };
-        const text = JSON.stringify(doc);
-        if (text === this.lastText) continue;
-        try {
-          await writeJsonDocument(this.filePath, doc);
-          this.lastText = text;
-        } catch {
-          // disk full: the queue still works in memory; the next change tries again
-        }
+    while (this.next) {
+      const requests = this.next;
+      this.next = undefined;
+      const doc = { version: VERSION, requests };
+      const text = JSON.stringify(doc);
+      if (text === this.lastText) continue;
+      try {
+        await writeJsonDocument(this.filePath, doc);
+        this.lastText = text;
+      } catch {
+        // disk full: the queue still works in memory; the next change tries again
       }
-    } finally {
-      this.writing = undefined;
     }
   }
 }
