@@ -30,7 +30,7 @@ interface Window {
 const windows: Window[] = Array.from({ length: WINDOWS }, () => ({ handshakes: [], failures: 0, rss: [], fds: [], writtenMb: 0 }));
 const counts = { requested: 0, approved: 0, denied: 0, expired: 0, approveFailed: 0 };
 const acked = new Set<string>();
-const t0 = performance.now();
+let t0 = performance.now();
 const windowOf = () => windows[Math.min(WINDOWS - 1, Math.floor((performance.now() - t0) / windowMs))]!;
 
 // Bounded: whatever happens, the soak ends.
@@ -92,6 +92,8 @@ const rssAfterSetup = (await procNumber(gw.child.pid!, 'status', /VmRSS:\s+(\d+)
 // ---- the decider: approves, denies or lets requests lapse, as a user would --------------------------
 
 const pendingNow = new Map<string, number>(); // requestId → expiresAtMs
+const announcedAt = new Map<string, number>(); // requestId → when the decider heard of it
+const deciding = new Set<string>(); // decisions sent, not answered yet
 let decider: TestSocket | undefined;
 
 async function connectDecider(): Promise<void> {
@@ -108,12 +110,14 @@ async function connectDecider(): Promise<void> {
     if (f.type !== 'event' || !f.payload) return;
     if (f.event === 'device.pair.resolved') {
       pendingNow.delete(f.payload.requestId);
+      announcedAt.delete(f.payload.requestId);
       if (f.payload.cause === 'expired') counts.expired++;
       return;
     }
     if (f.event !== 'device.pair.requested') return;
     const req = f.payload;
     pendingNow.set(req.requestId, req.expiresAtMs);
+    announcedAt.set(req.requestId, performance.now());
     counts.requested++;
     const roll = Math.random();
     if (roll >= 0.8) return; // lapses: expires as a deny
@@ -121,7 +125,8 @@ async function connectDecider(): Promise<void> {
     setTimeout(() => {
       if (stopping || socket !== decider) return;
       const method = roll < 0.6 ? 'device.pair.approve' : 'device.pair.reject';
-      void socket.request(method, { requestId: req.requestId }).then((res) => {
+      deciding.add(req.requestId);
+      void socket.request(method, { requestId: req.requestId }).finally(() => deciding.delete(req.requestId)).then((res) => {
         if (!res.ok) counts.approveFailed++;
         else if (method === 'device.pair.approve') {
           counts.approved++;
@@ -186,12 +191,16 @@ async function sampler(): Promise<void> {
 // ---- one kill -9 in the middle of the storm -----------------------------------------------------------
 
 const restart: { ms?: number; pendingBefore?: number; pendingBack?: number; lapsed?: number; lostAtRestart?: number } = {};
+// At 30%: the second half, whose RSS slope is judged, then runs on the restarted gateway after it warmed up.
 async function killMidStorm(): Promise<void> {
-  await new Promise((r) => setTimeout(r, totalMs / 2));
+  await new Promise((r) => setTimeout(r, totalMs * 0.3));
   let release!: () => void;
   up = new Promise((r) => (release = r));
-  const before = new Map(pendingNow);
   writtenBefore = await writtenBytes();
+  // Waiting at the kill: requests announced (and so on disk) a moment ago that nobody has decided or is deciding.
+  // One announced in the last few ms may still be on its way to disk; its device has not got its id yet.
+  const settled = performance.now() - 100;
+  const before = new Map([...pendingNow].filter(([id]) => !deciding.has(id) && (announcedAt.get(id) ?? 0) < settled));
   gw.child.kill('SIGKILL');
   await new Promise((r) => gw.child.once('exit', r));
   const t = performance.now();
@@ -199,6 +208,7 @@ async function killMidStorm(): Promise<void> {
   restart.ms = performance.now() - t;
   decider?.close();
   pendingNow.clear();
+  announcedAt.clear();
   await connectDecider();
   const list = await decider!.call('device.pair.list');
   const back = new Set((list.pending as Array<{ requestId: string }>).map((p) => p.requestId));
@@ -212,6 +222,7 @@ async function killMidStorm(): Promise<void> {
 }
 
 console.log(`soak: ${round(totalMs / 60_000, 2)} min, windows of ${round(windowMs / 1000, 1)} s, gateway pid ${gw.child.pid} on ${gw.url}, home ${home}`);
+t0 = performance.now(); // windows count from here, after setup
 const lanes = [...Array.from({ length: CHURN_LANES }, churnLane), stormLane(), sampler(), killMidStorm()];
 await new Promise((r) => setTimeout(r, totalMs));
 stopping = true;
@@ -262,7 +273,7 @@ const decisions = counts.approved + counts.denied;
 
 console.log(`
 ## Soak (${round(totalMs / 60_000, 2)} min, \`npm run soak -- --minutes ${round(totalMs / 60_000, 2)}\`)
-- ${handshakes.toLocaleString('en-US')} paired-device handshakes (${CHURN_LANES} reconnecting lanes, ${PAIRED} devices), ${counts.requested.toLocaleString('en-US')} pairing requests: ${counts.approved} approved, ${counts.denied} denied, ${counts.expired} expired; one kill -9 at half time, restarted in ${round(restart.ms ?? NaN, 0)} ms
+- ${handshakes.toLocaleString('en-US')} paired-device handshakes (${CHURN_LANES} reconnecting lanes, ${PAIRED} devices), ${counts.requested.toLocaleString('en-US')} pairing requests: ${counts.approved} approved, ${counts.denied} denied, ${counts.expired} expired; one kill -9 at 30% of the run, restarted in ${round(restart.ms ?? NaN, 0)} ms
 - handshake p99 first window ${round(firstP99)} ms, last window ${round(lastP99)} ms (${round(lastP99 / firstP99)}×; target ≤ 1.5×)
 - RSS after setup ${round(rssAfterSetup, 1)} MB; second-half slope ${round(slope, 2)} MB/min (target < 2); after all clients left ${round(idleRss, 1)} MB (${round(idleRss - rssAfterSetup, 1)} MB above setup; target ≤ 20)
 - bytes written by the gateway: ${round(totalWritten / 1e6, 1)} MB in all, ${round(totalWritten / Math.max(1, decisions) / 1024, 1)} KB per decision (approval or denial, audit log included)

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
-import { CloseCode, ErrorCode, GatewayError } from '../../shared/errors';
+import { CloseCode, DetailCode, ErrorCode, GatewayError } from '../../shared/errors';
 import { ADVERTISED_MAX_BUFFERED_BYTES, HANDSHAKE_TIMEOUT_MS, MAX_PREAUTH_PAYLOAD_BYTES, RequestFrameSchema, TICK_INTERVAL_MS, formatIssues } from '../../shared/frames';
 import { EVENT_SCOPES } from '../../shared/methods';
 import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
@@ -340,6 +340,8 @@ export class Gateway implements GatewayHandle {
       this.traceAfterHandshake(conn);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
+        // A request id handed to the device is on disk first: a crash right after cannot lose the request.
+        if ((e.error?.details as { code?: string } | undefined)?.code === DetailCode.PAIRING_REQUIRED) await this.pendingFile?.flush();
         if (e.error) conn.fail(req.id, e.error);
         return conn.close(e.closeCode, e.closeReason);
       }

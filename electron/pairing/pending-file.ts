@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { PendingRequestView } from '../../shared/pairing-types';
+import { cleanupOrphanTmp } from './atomic-file';
 import { quarantineFile, readJsonDocument, writeJsonDocument } from './json-file-store';
 
 const FILE = 'pending.json';
@@ -41,6 +42,7 @@ export class PendingFile {
 
   static async open(dir: string): Promise<PendingFile> {
     const filePath = path.join(dir, FILE);
+    await cleanupOrphanTmp(dir, FILE); // a write cut short by a kill
     const res = await readJsonDocument(filePath, PendingFileSchema);
     if (res.ok) return new PendingFile(filePath, (res.value?.requests ?? []) as PendingRequestView[], undefined);
     // Not approvals: nothing to fail closed for. A list we cannot trust is moved aside and starts empty.
