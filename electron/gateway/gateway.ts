@@ -138,6 +138,8 @@ export class Gateway implements GatewayHandle {
     const attributor = opts.attributor ?? (await Attributor.forThisOs());
     const gw = new Gateway(opts, timing, config, sessions, pairing, hub, token, server, wss, attributor);
     gw.pendingFile = pendingFile;
+    const repaired = store.health().notice; // a torn journal record cut at open
+    if (repaired) gw.log(repaired);
     if (pendingFile.problem) gw.log(`pending requests of the previous run could not be read (they will be asked again): ${pendingFile.problem}`);
     late.gw = gw;
     gw.wire();
