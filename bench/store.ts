@@ -58,10 +58,10 @@ export async function storeDecisions(devices: number, journal: boolean, decision
 }
 
 /**
- * `devices` paired and a full journal beside the snapshot: records (re-approvals of existing devices) up to
- * just below the compaction threshold, the most a crash can leave to replay.
+ * `devices` paired and a full journal beside the snapshot: records (fresh last-seen data of existing devices)
+ * up to just below the compaction threshold, the most a crash can leave to replay.
  */
-async function prepareFullJournal(home: string, devices: number): Promise<{ journalBytes: number; snapshotBytes: number }> {
+export async function prepareFullJournal(home: string, devices: number): Promise<{ journalBytes: number; snapshotBytes: number }> {
   await seedStore(home, devices);
   const store = await PairingStore.open(home); // migrates: snapshot naming its lineage, empty journal
   const snapshotBytes = store.ioStats().bytesWritten;
@@ -70,7 +70,7 @@ async function prepareFullJournal(home: string, devices: number): Promise<{ jour
   const lines: Buffer[] = [];
   let gen = state.generation;
   let journalBytes = 0;
-  for (let i = 0; journalBytes < snapshotBytes * 0.98; i++) {
+  for (let i = 0; journalBytes < Math.max(1024 * 1024, snapshotBytes / 4) * 0.98; i++) {
     const d = state.devices[ids[i % ids.length]!]!;
     const line = encodeChangeLine(++gen, Date.now(), new Map([[d.deviceId, { json: JSON.stringify({ ...d, lastSeenAtMs: Date.now() }) }]]));
     lines.push(line);

@@ -2,7 +2,8 @@
 // - Reads are from memory (every handshake calls get()); a throttled stat notices writes by other processes.
 // - On disk: a snapshot (pairing.json) and a journal beside it (pairing.journal, see journal.ts). A change
 //   appends one record and fsyncs it, so a decision costs the same with 10 or 10,000 devices paired; the
-//   snapshot is rewritten only when the journal outgrows it, at startup after replay, and at clean shutdown.
+//   snapshot is rewritten only when the journal passes a quarter of its size, at startup after replay, and
+//   at clean shutdown.
 // - Writes happen under a cross-process lock after replaying whatever other processes appended, so two
 //   processes approving at once both keep their device (no lost update).
 // - An unreadable snapshot or a journal damaged anywhere but its last record is moved aside and the store
@@ -296,7 +297,9 @@ export class PairingStore {
   }
 
   private journalLimit(): number {
-    return this.journalMaxBytes ?? Math.max(MIN_JOURNAL_BYTES, this.snapshotBytes);
+    // A quarter of the snapshot: a decision then costs its record plus, amortised, four more of its size for
+    // compaction, and a cold start replays at most a quarter of the snapshot's worth of records.
+    return this.journalMaxBytes ?? Math.max(MIN_JOURNAL_BYTES, this.snapshotBytes / 4);
   }
 
   /** After the decision is acknowledged: a journal past its limit is compacted off the caller's path. */

@@ -12,7 +12,7 @@ export interface PairingStoreOptions {
   refreshIntervalMs?: number;
   /** How long to wait for another process holding the store lock. Default 5000 ms. */
   lockTimeoutMs?: number;
-  /** Compact once the journal is larger than this. Default: the snapshot's size, at least 1 MiB. */
+  /** Compact once the journal is larger than this. Default: a quarter of the snapshot's size, at least 1 MiB. */
   journalMaxBytes?: number;
   /**
    * false: every change rewrites the whole snapshot, as before the journal existed. Only for the benchmark's
