@@ -71,6 +71,7 @@ export class PairingStore {
   private readonly listeners = new Set<() => void>();
   private readonly stats: StoreIoStats = { bytesWritten: 0, appends: 0, snapshots: 0, compactions: 0, fullReads: 0 };
   private closed = false;
+  private holdingLock = false;
 
   private constructor(dir: string, opts: PairingStoreOptions) {
     this.dir = path.resolve(dir);
@@ -381,7 +382,7 @@ export class PairingStore {
    * Appends are replayed at once from where we stopped reading; anything else re-reads both files.
    */
   refreshIfChanged(): void {
-    if (this.closed || this.reloading) return;
+    if (this.closed || this.reloading || this.holdingLock) return;
     const t = performance.now();
     if (t - this.lastRefreshAt < this.refreshIntervalMs) return;
     this.lastRefreshAt = t;
@@ -493,7 +494,15 @@ export class PairingStore {
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.lockPath, fn, { timeoutMs: this.lockTimeoutMs });
+    return withFileLock(this.lockPath, async () => {
+      // While we hold the lock nobody else writes, and our own half-finished write must not be "replayed".
+      this.holdingLock = true;
+      try {
+        return await fn();
+      } finally {
+        this.holdingLock = false;
+      }
+    }, { timeoutMs: this.lockTimeoutMs });
   }
 
   /** Full read path; caller holds the lock. */
