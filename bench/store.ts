@@ -2,7 +2,7 @@
 // side with the whole-file rewrite it replaced (journal: false, kept only for this comparison).
 // Run alone with `node --import tsx bench/store.ts`; `npm run bench` includes it.
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../electron/pairing/audit-log';
@@ -58,10 +58,10 @@ export async function storeDecisions(devices: number, journal: boolean, decision
 }
 
 /**
- * `devices` paired and a full journal beside the snapshot: records (re-approvals of existing devices) up to
- * just below the compaction threshold, the most a crash can leave to replay.
+ * `devices` paired and a full journal beside the snapshot: records (fresh last-seen data of existing devices)
+ * up to just below the compaction threshold, the most a crash can leave to replay.
  */
-async function prepareFullJournal(home: string, devices: number): Promise<{ journalBytes: number; snapshotBytes: number }> {
+export async function prepareFullJournal(home: string, devices: number): Promise<{ journalBytes: number; snapshotBytes: number }> {
   await seedStore(home, devices);
   const store = await PairingStore.open(home); // migrates: snapshot naming its lineage, empty journal
   const snapshotBytes = store.ioStats().bytesWritten;
@@ -70,7 +70,7 @@ async function prepareFullJournal(home: string, devices: number): Promise<{ jour
   const lines: Buffer[] = [];
   let gen = state.generation;
   let journalBytes = 0;
-  for (let i = 0; journalBytes < snapshotBytes * 0.98; i++) {
+  for (let i = 0; journalBytes < Math.max(1024 * 1024, snapshotBytes / 4) * 0.98; i++) {
     const d = state.devices[ids[i % ids.length]!]!;
     const line = encodeChangeLine(++gen, Date.now(), new Map([[d.deviceId, { json: JSON.stringify({ ...d, lastSeenAtMs: Date.now() }) }]]));
     lines.push(line);
@@ -82,21 +82,37 @@ async function prepareFullJournal(home: string, devices: number): Promise<{ jour
 }
 
 /** Cold start with a full journal: the headless gateway from spawn to listening, and the store's open alone. */
-export async function coldStart(devices = 10_000): Promise<{ gatewayMs: number; storeOpenMs: number; journalBytes: number; snapshotBytes: number }> {
+export async function coldStart(devices = 10_000): Promise<{ gatewayMs: number; gatewayCpuMs: number | null; storeOpenMs: number; storeOpenCpuMs: number; journalBytes: number; snapshotBytes: number }> {
   const home = await mkdtemp(join(tmpdir(), 'loopgate-bench-cold-'));
   const sizes = await prepareFullJournal(home, devices);
   const gw = await startHeadless(home);
+  // CPU the gateway spent until it was listening: what ready costs without other processes competing.
+  const gatewayCpuMs = await cpuMsOf(gw.child.pid!);
   await gw.stop();
   const other = await mkdtemp(join(tmpdir(), 'loopgate-bench-cold-'));
   await prepareFullJournal(other, devices);
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const opened = await PairingStore.open(other);
   const storeOpenMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  const storeOpenCpuMs = (used.user + used.system) / 1000;
   if (opened.size() !== devices) throw new Error(`cold start lost devices: ${opened.size()}`);
   await opened.close();
   await rm(home, { recursive: true, force: true });
   await rm(other, { recursive: true, force: true });
-  return { gatewayMs: gw.readyMs, storeOpenMs, ...sizes };
+  return { gatewayMs: gw.readyMs, gatewayCpuMs, storeOpenMs, storeOpenCpuMs, ...sizes };
+}
+
+/** utime + stime of a process from /proc (Linux), in ms; null elsewhere. */
+async function cpuMsOf(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 export async function storeRows(): Promise<StoreRow[]> {
@@ -119,8 +135,8 @@ export function storeTable(rows: StoreRow[]): string[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const cold = await coldStart();
+  console.log(`cold start, 10,000 devices + full journal (${round(cold.journalBytes / 1e6, 1)} MB beside a ${round(cold.snapshotBytes / 1e6, 1)} MB snapshot): gateway ready ${round(cold.gatewayMs, 0)} ms (${cold.gatewayCpuMs ?? 'n/a'} ms CPU), store open ${round(cold.storeOpenMs, 0)} ms (${round(cold.storeOpenCpuMs, 0)} ms CPU)`);
   const rows = await storeRows();
   console.log(storeTable(rows).join('\n'));
-  const cold = await coldStart();
-  console.log(`cold start, 10,000 devices + full journal (${round(cold.journalBytes / 1e6, 1)} MB beside a ${round(cold.snapshotBytes / 1e6, 1)} MB snapshot): gateway ready ${round(cold.gatewayMs, 0)} ms, store open ${round(cold.storeOpenMs, 0)} ms`);
 }

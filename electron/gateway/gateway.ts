@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
-import { CloseCode, ErrorCode, GatewayError } from '../../shared/errors';
+import { CloseCode, DetailCode, ErrorCode, GatewayError } from '../../shared/errors';
 import { ADVERTISED_MAX_BUFFERED_BYTES, HANDSHAKE_TIMEOUT_MS, MAX_PREAUTH_PAYLOAD_BYTES, RequestFrameSchema, TICK_INTERVAL_MS, formatIssues } from '../../shared/frames';
 import { EVENT_SCOPES } from '../../shared/methods';
 import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
@@ -138,6 +138,8 @@ export class Gateway implements GatewayHandle {
     const attributor = opts.attributor ?? (await Attributor.forThisOs());
     const gw = new Gateway(opts, timing, config, sessions, pairing, hub, token, server, wss, attributor);
     gw.pendingFile = pendingFile;
+    const repaired = store.health().notice; // a torn journal record cut at open
+    if (repaired) gw.log(repaired);
     if (pendingFile.problem) gw.log(`pending requests of the previous run could not be read (they will be asked again): ${pendingFile.problem}`);
     late.gw = gw;
     gw.wire();
@@ -340,6 +342,8 @@ export class Gateway implements GatewayHandle {
       this.traceAfterHandshake(conn);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
+        // A request id handed to the device is on disk first: a crash right after cannot lose the request.
+        if ((e.error?.details as { code?: string } | undefined)?.code === DetailCode.PAIRING_REQUIRED) await this.pendingFile?.flush();
         if (e.error) conn.fail(req.id, e.error);
         return conn.close(e.closeCode, e.closeReason);
       }

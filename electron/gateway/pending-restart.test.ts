@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PendingFile } from '../pairing/pending-file';
 import { connectDevice, createIdentity } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
 import { startHarness } from '../testing/gateway-harness';
@@ -64,4 +65,14 @@ test('an unreadable pending list is moved aside and the gateway starts with an e
     assert.equal(h.gw.storeHealth().ok, true, 'the pairing store is unaffected');
     await h.stop();
   }
+});
+
+test('the pending list is written once per change, and saving an unchanged list settles at once', async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'loopgate-pending-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
+  const file = await PendingFile.open(home);
+  await file.save([]);
+  await file.save([]); // nothing new to write: must not leave a promise behind that flush() spins on
+  await file.flush();
+  assert.deepEqual(JSON.parse(await readFile(join(home, 'pending.json'), 'utf8')), { version: 1, requests: [] });
 });

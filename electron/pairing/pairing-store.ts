@@ -2,67 +2,31 @@
 // - Reads are from memory (every handshake calls get()); a throttled stat notices writes by other processes.
 // - On disk: a snapshot (pairing.json) and a journal beside it (pairing.journal, see journal.ts). A change
 //   appends one record and fsyncs it, so a decision costs the same with 10 or 10,000 devices paired; the
-//   snapshot is rewritten only when the journal outgrows it, at startup after replay, and at clean shutdown.
+//   snapshot is rewritten only when the journal passes a quarter of its size, at startup after replay, and
+//   at clean shutdown.
 // - Writes happen under a cross-process lock after replaying whatever other processes appended, so two
 //   processes approving at once both keep their device (no lost update).
 // - An unreadable snapshot or a journal damaged anywhere but its last record is moved aside and the store
 //   fails closed: approvals are never silently wiped. A torn last record (crash mid-append) is cut and reported.
 // - lastSeen/lastUsed updates stay in memory and are written in batches (1000 reconnects ≠ 1000 writes).
 import { randomUUID } from 'node:crypto';
-import { statSync, promises as fsp, type BigIntStats } from 'node:fs';
+import { statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import type { StoreHealth } from '../../shared/pairing-types';
-import { cleanupOrphanTmp, ensurePrivateDir, errnoCode, writeFileAtomic } from './atomic-file';
+import { cleanupOrphanTmp, ensurePrivateDir, writeFileAtomic } from './atomic-file';
 import { DraftDevices } from './draft-devices';
 import { withFileLock } from './file-lock';
 import { JournalWriter, encodeChangeLine, parseJournal, readJournalSync, snapshotText, statIdentity, JOURNAL_FORMAT } from './journal';
 import { quarantineFile } from './json-file-store';
 import { applyRecord, loadStore, readStoreSync, type LoadedState } from './store-load';
+import { mergedJson, sameEntries, statOrUndefined, type Change } from './store-files';
+import { StoreUnavailableError, type PairingStoreOptions, type StoreIoStats } from './store-options';
 import { PairedDeviceSchema, STORE_VERSION, type PairedDevice } from './store-schema';
 import { applyTouch, mergeTouch, touchFromPatch, withSafeTokens, type PendingTouch, type TouchPatch } from './touches';
 
 export type { PairedDevice, TokenRecord } from './store-schema';
+export { StoreUnavailableError, type PairingStoreOptions, type StoreIoStats } from './store-options';
 export type { TouchPatch } from './touches';
-
-export interface PairingStoreOptions {
-  /** Default 'pairing.json'; the journal is the same name with `.journal` for `.json`. */
-  fileName?: string;
-  /** How long touch() updates may wait in memory before they are written. Default 60 000 ms. */
-  lastSeenFlushMs?: number;
-  /** Wall clock for stored timestamps. */
-  now?: () => number;
-  /** Minimum time between checks for changes made by other processes. Default 50 ms. */
-  refreshIntervalMs?: number;
-  /** How long to wait for another process holding the store lock. Default 5000 ms. */
-  lockTimeoutMs?: number;
-  /** Compact once the journal is larger than this. Default: the snapshot's size, at least 1 MiB. */
-  journalMaxBytes?: number;
-  /**
-   * false: every change rewrites the whole snapshot, as before the journal existed. Only for the benchmark's
-   * side-by-side comparison; never use it on a folder another store opens with the journal.
-   */
-  journal?: boolean;
-}
-
-export interface StoreIoStats {
-  /** Every byte this store wrote to its files (journal records and headers, snapshots). */
-  bytesWritten: number;
-  appends: number;
-  snapshots: number;
-  compactions: number;
-  /** Times both files were read whole (open, another process's compaction, recovery). */
-  fullReads: number;
-}
-
-export class StoreUnavailableError extends Error {
-  readonly code = 'STORE_UNAVAILABLE';
-  constructor(readonly health: StoreHealth) {
-    super(`pairing store unavailable: ${health.error ?? 'unknown error'}`);
-    this.name = 'StoreUnavailableError';
-  }
-}
-
-type Change = { device: PairedDevice; json: string } | null;
 
 const MIN_JOURNAL_BYTES = 1024 * 1024;
 
@@ -107,6 +71,7 @@ export class PairingStore {
   private readonly listeners = new Set<() => void>();
   private readonly stats: StoreIoStats = { bytesWritten: 0, appends: 0, snapshots: 0, compactions: 0, fullReads: 0 };
   private closed = false;
+  private holdingLock = false;
 
   private constructor(dir: string, opts: PairingStoreOptions) {
     this.dir = path.resolve(dir);
@@ -259,7 +224,7 @@ export class PairingStore {
     const text = snapshotText(STORE_VERSION, generation, this.now(), undefined, mergedJson(this.deviceJson, changes));
     await writeFileAtomic(this.filePath, text);
     this.snapshotExists = true;
-    this.snapshotIdentity = await fileIdentity(this.filePath).catch(() => undefined);
+    this.snapshotIdentity = statIdentity(await statOrUndefined(this.filePath).catch(() => undefined));
     this.snapshotBytes = Buffer.byteLength(text);
     this.stats.snapshots++;
     this.stats.bytesWritten += this.snapshotBytes;
@@ -304,7 +269,7 @@ export class PairingStore {
     const text = snapshotText(STORE_VERSION, this.generation, this.now(), id, this.deviceJson);
     await writeFileAtomic(this.filePath, text);
     this.snapshotExists = true;
-    this.snapshotIdentity = await fileIdentity(this.filePath);
+    this.snapshotIdentity = statIdentity(await statOrUndefined(this.filePath));
     this.snapshotBytes = Buffer.byteLength(text);
     this.stats.snapshots++;
     this.stats.bytesWritten += this.snapshotBytes;
@@ -333,7 +298,9 @@ export class PairingStore {
   }
 
   private journalLimit(): number {
-    return this.journalMaxBytes ?? Math.max(MIN_JOURNAL_BYTES, this.snapshotBytes);
+    // A quarter of the snapshot: a decision then costs its record plus, amortised, four more of its size for
+    // compaction, and a cold start replays at most a quarter of the snapshot's worth of records.
+    return this.journalMaxBytes ?? Math.max(MIN_JOURNAL_BYTES, this.snapshotBytes / 4);
   }
 
   /** After the decision is acknowledged: a journal past its limit is compacted off the caller's path. */
@@ -415,7 +382,7 @@ export class PairingStore {
    * Appends are replayed at once from where we stopped reading; anything else re-reads both files.
    */
   refreshIfChanged(): void {
-    if (this.closed || this.reloading) return;
+    if (this.closed || this.reloading || this.holdingLock) return;
     const t = performance.now();
     if (t - this.lastRefreshAt < this.refreshIntervalMs) return;
     this.lastRefreshAt = t;
@@ -527,7 +494,15 @@ export class PairingStore {
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.lockPath, fn, { timeoutMs: this.lockTimeoutMs });
+    return withFileLock(this.lockPath, async () => {
+      // While we hold the lock nobody else writes, and our own half-finished write must not be "replayed".
+      this.holdingLock = true;
+      try {
+        return await fn();
+      } finally {
+        this.holdingLock = false;
+      }
+    }, { timeoutMs: this.lockTimeoutMs });
   }
 
   /** Full read path; caller holds the lock. */
@@ -623,33 +598,3 @@ export class PairingStore {
 function isPromiseLike(v: unknown): boolean {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
-
-async function statOrUndefined(file: string): Promise<BigIntStats | undefined> {
-  try {
-    return await fsp.stat(file, { bigint: true });
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-async function fileIdentity(file: string): Promise<string> {
-  return statIdentity(await statOrUndefined(file));
-}
-
-function sameEntries(a: Map<string, string>, b: Map<string, string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
-}
-
-/** The devices' JSON with `changes` applied, in file order, without copying the map. */
-function* mergedJson(base: Map<string, string>, changes: Map<string, Change>): Iterable<[string, string]> {
-  for (const [id, json] of base) {
-    if (!changes.has(id)) yield [id, json];
-    else if (changes.get(id)) yield [id, changes.get(id)!.json];
-  }
-  for (const [id, change] of changes) if (change && !base.has(id)) yield [id, change.json];
-}
-
-

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { PendingRequestView } from '../../shared/pairing-types';
+import { cleanupOrphanTmp } from './atomic-file';
 import { quarantineFile, readJsonDocument, writeJsonDocument } from './json-file-store';
 
 const FILE = 'pending.json';
@@ -41,6 +42,7 @@ export class PendingFile {
 
   static async open(dir: string): Promise<PendingFile> {
     const filePath = path.join(dir, FILE);
+    await cleanupOrphanTmp(dir, FILE); // a write cut short by a kill
     const res = await readJsonDocument(filePath, PendingFileSchema);
     if (res.ok) return new PendingFile(filePath, (res.value?.requests ?? []) as PendingRequestView[], undefined);
     // Not approvals: nothing to fail closed for. A list we cannot trust is moved aside and starts empty.
@@ -51,7 +53,10 @@ export class PendingFile {
   /** Records the current queue; resolves when it (or a later one) is on disk. Never rejects. */
   save(requests: PendingRequestView[]): Promise<void> {
     this.next = requests;
-    if (!this.writing) this.writing = this.drain();
+    // `finally` runs after the assignment even when drain has nothing to write and returns at once.
+    this.writing ??= this.drain().finally(() => {
+      this.writing = undefined;
+    });
     return this.writing;
   }
 
@@ -61,22 +66,18 @@ export class PendingFile {
   }
 
   private async drain(): Promise<void> {
-    try {
-      while (this.next) {
-        const requests = this.next;
-        this.next = undefined;
-        const doc = { version: VERSION, requests };
-        const text = JSON.stringify(doc);
-        if (text === this.lastText) continue;
-        try {
-          await writeJsonDocument(this.filePath, doc);
-          this.lastText = text;
-        } catch {
-          // disk full: the queue still works in memory; the next change tries again
-        }
+    while (this.next) {
+      const requests = this.next;
+      this.next = undefined;
+      const doc = { version: VERSION, requests };
+      const text = JSON.stringify(doc);
+      if (text === this.lastText) continue;
+      try {
+        await writeJsonDocument(this.filePath, doc);
+        this.lastText = text;
+      } catch {
+        // disk full: the queue still works in memory; the next change tries again
       }
-    } finally {
-      this.writing = undefined;
     }
   }
 }

@@ -302,3 +302,25 @@ test('a decision writes one small record, whatever the number of devices; compac
   const state = await stateOf(dir);
   assert.equal(Object.keys(state.devices).length, 2201);
 });
+
+test('reads during our own append neither replay it twice nor force a full re-read', async (t) => {
+  const dir = await tempDir(t);
+  const store = await openStore(t, dir);
+  await store.mutate((d) => void d.set('a', makeDevice('a')));
+  const reads = store.ioStats().fullReads;
+  // Handshakes keep reading while decisions are written.
+  let reading = true;
+  const reader = (async () => {
+    while (reading) {
+      store.get('a');
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  })();
+  for (let i = 0; i < 50; i++) await store.mutate((d) => void d.set(`n${i}`, makeDevice(`n${i}`)));
+  reading = false;
+  await reader;
+  assert.equal(store.ioStats().fullReads, reads);
+  assert.equal(store.size(), 51);
+  assert.equal((await fsp.stat(store.journalPath)).size, parseJournal(await fsp.readFile(store.journalPath)).goodEnd);
+  assert.equal((await stateOf(dir)).generation, 51);
+});
