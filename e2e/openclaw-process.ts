@@ -76,14 +76,14 @@ export async function openclawGateway(): Promise<OpenClawGateway> {
       child = c;
       c.stdout!.on('data', (d) => output.push(String(d)));
       c.stderr!.on('data', (d) => output.push(String(d)));
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 120_000; // 6–12 s when idle; far longer on a loaded machine
       while (Date.now() < deadline) {
         if (c.exitCode !== null) throw new Error(`openclaw gateway exited (${c.exitCode}):\n${output.join('').slice(-2000)}`);
         const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
         if (ok) return;
         await new Promise((r) => setTimeout(r, 250));
       }
-      throw new Error(`openclaw gateway not ready within 60 s:\n${output.join('').slice(-2000)}`);
+      throw new Error(`openclaw gateway not ready within 120 s:\n${output.join('').slice(-2000)}`);
     },
     stop,
     async dispose() {

@@ -60,7 +60,7 @@ export async function attachCheck({ check, WebSocket, OPENCLAW_ENTRY }) {
     oc = spawn(process.execPath, [OPENCLAW_ENTRY, "gateway", "run"], { env: { ...process.env, ...OFFLINE_ENV, HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
     oc.stdout.on("data", (d) => ocOut.push(String(d)));
     oc.stderr.on("data", (d) => ocOut.push(String(d)));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000; // 6–12 s when idle; far longer on a loaded machine
     while (Date.now() < deadline) {
       if (oc.exitCode !== null) return false;
       if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return true;

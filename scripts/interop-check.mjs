@@ -376,6 +376,14 @@ async function bigResultCheck() {
   if (!check("a node device pairs for the large-result check", paired.result.ok, JSON.stringify(paired.result.error))) return;
   const conn = await connectDevice(dev, { role: "node", keepOpen: true, commands: ["interop.blob"] });
   if (!check("the node connects declaring its command", conn.ok, JSON.stringify(conn.error))) return;
+  // A node's declared commands wait for the user before node.invoke relays them: approve them as the CLI does.
+  const pendingNodes = await cli("nodes", "pending", "--json");
+  const list = Array.isArray(pendingNodes.json) ? pendingNodes.json : pendingNodes.json?.pending ?? [];
+  const surface = list.find((p) => p.nodeId === dev.deviceId);
+  if (surface) {
+    const ok = await cli("nodes", "approve", surface.requestId);
+    check("nodes approve lets the node's declared command through", ok.code === 0, ok.describe);
+  }
   const blob = Array.from({ length: 2_000_000 / 40 }, (_, i) => String(i).padStart(40, "-")).join("");
   conn.ws.on("message", (data) => {
     const f = JSON.parse(data.toString());

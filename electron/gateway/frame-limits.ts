@@ -3,7 +3,9 @@
 // unauthenticated makes us buffer much), and after auth a little above the advertised maxPayload, so a frame
 // between the two is answered with an error instead of losing the connection (a node whose screenshot is too
 // large stays connected; only that call fails). Frames above the socket ceiling still close 1009.
-import type WebSocket from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import type { Connection } from './connection';
+import type { NodeInvocations } from './methods/nodes';
 import { ErrorCode, GatewayError } from '../../shared/errors';
 import { MAX_PREAUTH_PAYLOAD_BYTES } from '../../shared/frames';
 
@@ -44,4 +46,13 @@ export function describeOversized(text: string): { id?: string; method?: string;
     ...(typeof f.method === 'string' ? { method: f.method } : {}),
     ...(typeof f.params?.id === 'string' ? { invokeId: f.params.id } : {}),
   };
+}
+
+/** Over this connection's maxPayload but under its socket ceiling: refuse the request (and a result fails its call), keep the connection. */
+export function refuseOversized(conn: Connection, data: RawData, size: number, invocations: NodeInvocations): void {
+  const seen = describeOversized(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+  if (seen.method === 'node.invoke.result' && seen.invokeId && conn.identity?.role === 'node') {
+    invocations.failTooLarge(conn, seen.invokeId, tooLargeError('node.invoke result', size, conn.maxPayload));
+  }
+  conn.fail(seen.id ?? 'invalid', tooLargeError(seen.method ? `${seen.method} frame` : 'frame', size, conn.maxPayload).shape);
 }

@@ -27,7 +27,7 @@ import { PendingFile } from '../pairing/pending-file';
 import { SessionRegistry } from '../sessions/session-registry';
 import { AuthLimiter } from './auth-limiter';
 import { Connection } from './connection';
-import { describeOversized, PREAUTH_SOCKET_CEILING, setSocketFrameCeiling, socketCeiling, tooLargeError } from './frame-limits';
+import { PREAUTH_SOCKET_CEILING, refuseOversized, setSocketFrameCeiling, socketCeiling } from './frame-limits';
 import type { ApproveResult, GatewayEvents, GatewayHandle, GatewayOptions, GatewayTiming } from './gateway-handle';
 import { HandshakeFailure, runHandshake } from './handshake';
 import { guardHttpEdge, httpRefusal, MAX_HEADER_BYTES, MAX_HEADERS, refuse, tooManyHeaders } from './http-edge';
@@ -280,7 +280,7 @@ export class Gateway implements GatewayHandle {
         });
         return;
       }
-      if (this.frameSize(data) > conn.maxPayload) return this.onOversized(conn, data);
+      if (this.frameSize(data) > conn.maxPayload) return refuseOversized(conn, data, this.frameSize(data), this.invocations);
       void this.onFrame(conn, data);
     });
     ws.on('error', () => {});
@@ -365,16 +365,6 @@ export class Gateway implements GatewayHandle {
       conn.attribution = a;
       if (deviceId) return this.pairing.programs.record(deviceId, a);
     }));
-  }
-
-  /** Over this connection's maxPayload but under its socket ceiling: refuse the request, keep the connection. */
-  private onOversized(conn: Connection, data: RawData): void {
-    const size = this.frameSize(data);
-    const seen = describeOversized(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
-    if (seen.method === 'node.invoke.result' && seen.invokeId && conn.identity?.role === 'node') {
-      this.invocations.failTooLarge(conn, seen.invokeId, tooLargeError('node.invoke result', size, conn.maxPayload));
-    }
-    conn.fail(seen.id ?? 'invalid', tooLargeError(seen.method ? `${seen.method} frame` : 'frame', size, conn.maxPayload).shape);
   }
 
   private async onFrame(conn: Connection, data: RawData): Promise<void> {
