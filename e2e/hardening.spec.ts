@@ -29,6 +29,7 @@ test('after a revoke, the request shows exactly what Approve gives, and that is 
   await expect(grant).toContainText('role operator');
   await expect(grant).toContainText('a token with no scopes');
   await expect(card).not.toContainText('operator.admin');
+  await expect(card).toContainText('nothing — its earlier approval was revoked');
   await card.getByRole('button', { name: /^Approve/ }).click();
   await expect(card).toHaveCount(0);
 

@@ -202,6 +202,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     if (this.paused) {
       throw new GatewayError(ErrorCode.NOT_PAIRED, 'pairing paused: the user is not accepting new pairing requests', { code: DetailCode.PAIRING_PAUSED, reason: decision.reason });
     }
+    const sameKey = rec !== undefined && rec.publicKey === ask.publicKey;
     const result = this.pending.upsert({
       deviceId: ask.deviceId, publicKey: ask.publicKey, fingerprint: fingerprintOf(ask.deviceId),
       displayName: ask.displayName, platform: ask.platform, deviceFamily: ask.deviceFamily,
@@ -209,7 +210,8 @@ export class PairingService extends EventEmitter<ServiceEvents> {
       roles: [ask.role], scopes: ask.scopes,
       remoteIp: ctx.locality === 'local' ? undefined : ctx.address,
       isRepair: !!rec, reason: decision.reason, locality: ctx.locality, sourceAddress: ctx.address, origin: ctx.origin,
-      heldRoles: rec ? approvedRolesOf(rec) : [], heldScopes: rec ? approvedScopesOf(rec) : [],
+      // What this key holds: a device id seen before with another key holds nothing (the approval would not carry over).
+      heldRoles: sameKey ? approvedRolesOf(rec) : [], heldScopes: sameKey ? approvedScopesOf(rec) : [],
       grant: (({ roles, scopes }) => ({ roles, scopes }))(this.grantPreview(ask)),
       ...(who ? { attribution: who } : {}), ...(gate.programChanged && stored?.approvedFrom ? { approvedFrom: stored.approvedFrom, programChanged: true } : {}),
       ...(capKeyOf(who) ? { capKey: capKeyOf(who) } : {}),

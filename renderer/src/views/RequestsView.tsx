@@ -233,7 +233,7 @@ function RequestCard({ req, held, now, store, highlight, onDecided }: {
           <div className="diff-row">
             <span className="diff-label">Holds now</span>
             <span className="held-now">
-              {req.heldRoles.length === 0 && req.heldScopes.length === 0 ? <span className="muted">nothing — not paired yet</span> : (
+              {req.heldRoles.length === 0 && req.heldScopes.length === 0 ? <span className="muted">{req.isRepair ? 'nothing — its earlier approval was revoked' : 'nothing — not paired yet'}</span> : (
                 <span className="chips">
                   {req.heldRoles.map((r) => <Chip key={`r-${r}`} variant="muted">role {shown(r)}</Chip>)}
                   {req.heldScopes.map((s) => <Chip key={`s-${s}`} variant="muted">{shown(s)}</Chip>)}
@@ -244,8 +244,8 @@ function RequestCard({ req, held, now, store, highlight, onDecided }: {
           <div className="diff-row" data-testid="request-grant">
             <span className="diff-label">Approve gives</span>
             <span className="chips">
-              <Chip variant="added" title="The role this approval grants">role {shown(req.role)}</Chip>
-              {grantScopes.map((s) => <Chip key={s} variant="added" title="The new token carries exactly this scope">{shown(s)}</Chip>)}
+              <Chip variant={newRoles.includes(req.role) ? 'added' : 'held'} title="The role of the new token">role {shown(req.role)}</Chip>
+              {grantScopes.map((s) => <Chip key={s} variant={newScopes.includes(s) ? 'added' : 'held'} title="The new token carries exactly this scope">{shown(s)}</Chip>)}
               {grantScopes.length === 0 && <span className="muted">a token with no scopes</span>}
             </span>
           </div>
