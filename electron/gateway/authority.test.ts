@@ -126,6 +126,14 @@ describe('a device\'s own session sees only itself everywhere', () => {
     const own = await mine.next((f) => f.event === 'presence' && f.payload.presence.length === 2);
     assert.ok(own.payload.presence.every((p: { deviceId?: string }) => p.deviceId === id.deviceId));
 
+    // Nodes are devices too: another device's node is not listed or described to this session.
+    const nodeDev = createIdentity();
+    const node = (await connectDevice(h.url, nodeDev, { token: h.token, role: 'node', clientId: 'node-host', clientMode: 'node', displayName: 'secret-node' })).socket;
+    assert.equal((await tokenClient.call('node.list')).nodes.length, 1, 'a token holder sees the node');
+    assert.deepEqual((await mine.call('node.list')).nodes, []);
+    assert.equal((await mine.request('node.describe', { nodeId: nodeDev.deviceId })).error?.message, 'unknown nodeId');
+    node.close();
+
     const all = await tokenClient.call('system-presence');
     assert.ok(all.length >= 3, 'a token holder still sees everyone');
     for (const s of [mine, second, third, tokenClient]) s.close();

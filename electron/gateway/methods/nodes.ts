@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, GatewayError, invalidRequest } from '../../../shared/errors';
 import { ParamSchemas } from '../../../shared/methods';
+import { reaches } from '../authority';
 import type { Connection } from '../connection';
 import type { Gateway } from '../gateway';
 import { method, plain, type MethodDef } from '../router';
@@ -83,10 +84,11 @@ const MAX_INVOCATIONS_PER_CONNECTION = 64;
 
 export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
   return {
-    'node.list': plain(() => ({ ts: Date.now(), nodes: gw.nodes().map((c) => gw.describeNode(c)) })),
-    'node.describe': method(ParamSchemas['node.describe'], (p) => {
+    // A device's own session sees only itself here too; token holders and the owner see every node.
+    'node.list': plain((_p, { conn }) => ({ ts: Date.now(), nodes: gw.nodes().filter((c) => reaches(conn.identity!, c.identity!.deviceId)).map((c) => gw.describeNode(c)) })),
+    'node.describe': method(ParamSchemas['node.describe'], (p, { conn }) => {
       const c = gw.nodeConnection(p.nodeId);
-      if (!c) throw invalidRequest('unknown nodeId', { nodeId: p.nodeId });
+      if (!c || !reaches(conn.identity!, c.identity!.deviceId)) throw invalidRequest('unknown nodeId', { nodeId: p.nodeId });
       return gw.describeNode(c);
     }),
     'node.invoke': method(ParamSchemas['node.invoke'], async (p, { conn }) => {
