@@ -436,6 +436,7 @@ test('Settings: policy switches and the gateway token go through the gateway', a
   await expect(page.getByTestId('gateway-token')).toHaveText(gateway.token);
   await page.getByRole('button', { name: 'Rotate the gateway token' }).click();
   await page.getByRole('button', { name: 'Rotate token' }).click();
+  await expect(page.getByTestId('gateway-token')).toHaveText(/^[A-Za-z0-9_-]{43}$/);
   await expect(page.getByTestId('gateway-token')).not.toHaveText(gateway.token);
   const rotated = (await page.getByTestId('gateway-token').textContent())!.trim();
   // The session opened with the old token is over; a new one reads the same token the window shows.

@@ -26,6 +26,7 @@ import { PairingStore } from '../pairing/pairing-store';
 import { PendingFile } from '../pairing/pending-file';
 import { SessionRegistry } from '../sessions/session-registry';
 import { AuthLimiter } from './auth-limiter';
+import { actorFor, authorityOf, reaches } from './authority';
 import { Connection } from './connection';
 import { PREAUTH_SOCKET_CEILING, refuseOversized, setSocketFrameCeiling, socketCeiling } from './frame-limits';
 import type { ApproveResult, GatewayEvents, GatewayHandle, GatewayOptions, GatewayTiming } from './gateway-handle';
@@ -38,9 +39,8 @@ import { sessionMethods } from './methods/sessions';
 import { systemMethods } from './methods/system';
 import { openclawStatusSummary } from './openclaw-status';
 import { OwnerCredentials } from './owner-credentials';
-import { actorFor, authorityOf, reaches } from './authority';
-import { ownCounts, presenceFor } from './session-views';
 import { Router } from './router';
+import { ownCounts, presenceFor } from './session-views';
 import { endOldTokenSessions, TOKEN_ROTATED } from './token-rotation';
 import { checkUpgrade, isLoopbackAddress, ownOrigins } from './upgrade-guard';
 
