@@ -44,7 +44,7 @@ const KEY_CACHE_MAX = 4096;
 const KEY_PROBLEM_TEXT: Record<KeyProblem, string> = {
   'small-order': 'a point of small order, which a forged signature satisfies for any message',
   'non-canonical': 'a non-canonical encoding of a curve point',
-  'not-on-curve': 'not a point on the curve',
+  'wrong-length': 'not 32 bytes',
 };
 
 function keyObjectFor(raw: Buffer): KeyObject {
