@@ -60,7 +60,9 @@ export interface AppController {
 }
 
 // Before the data folder is known, lines go to the console only; startApp adds <data>/logs/app.log.
-const consoleLog = (redactor: Redactor) => (line: string): void => console.log(`[loopgate] ${redactor.redact(line)}`);
+// Warnings (a settings file or store the gateway could not use) go to stderr, the rest to stdout.
+const consoleLog = (redactor: Redactor) => (line: string): void =>
+  (line.startsWith('WARNING') ? console.error : console.log)(`[loopgate] ${redactor.redact(line)}`);
 const earlyLog = consoleLog(new Redactor());
 
 function fail(title: string, message: string, log: (line: string) => void = earlyLog): null {
