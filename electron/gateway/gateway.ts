@@ -10,7 +10,6 @@ import { CloseCode, DetailCode, ErrorCode, GatewayError } from '../../shared/err
 import { ADVERTISED_MAX_BUFFERED_BYTES, HANDSHAKE_TIMEOUT_MS, MAX_PREAUTH_PAYLOAD_BYTES, RequestFrameSchema, TICK_INTERVAL_MS, formatIssues } from '../../shared/frames';
 import { EVENT_SCOPES } from '../../shared/methods';
 import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
-import { SCOPE, roleScopesAllow } from '../../shared/scopes';
 import { LOOPGATE_VERSION } from '../../shared/version';
 import { approvalMethods } from '../approvals/approval-methods';
 import type { ApprovalsHandle } from '../approvals/approvals-handle';
@@ -26,7 +25,7 @@ import { PairingStore } from '../pairing/pairing-store';
 import { PendingFile } from '../pairing/pending-file';
 import { SessionRegistry } from '../sessions/session-registry';
 import { AuthLimiter } from './auth-limiter';
-import { actorFor, authorityOf, reaches } from './authority';
+import { actorFor, authorityOf } from './authority';
 import { Connection } from './connection';
 import { PREAUTH_SOCKET_CEILING, refuseOversized, setSocketFrameCeiling, socketCeiling } from './frame-limits';
 import type { ApproveResult, GatewayEvents, GatewayHandle, GatewayOptions, GatewayTiming } from './gateway-handle';
@@ -40,7 +39,7 @@ import { systemMethods } from './methods/system';
 import { openclawStatusSummary } from './openclaw-status';
 import { OwnerCredentials } from './owner-credentials';
 import { Router } from './router';
-import { ownCounts, presenceFor } from './session-views';
+import { fanOutPresence, mayReceive, ownCounts, presenceFor } from './session-views';
 import { endOldTokenSessions, TOKEN_ROTATED } from './token-rotation';
 import { checkUpgrade, isLoopbackAddress, ownOrigins } from './upgrade-guard';
 
@@ -414,29 +413,12 @@ export class Gateway implements GatewayHandle {
 
   // ---- fan-out ----------------------------------------------------------------------------------
 
-  /** `about`: the device an event concerns ('' for gateway-wide facts); a device's own session hears only about itself. */
-  private mayReceive(conn: Connection, event: string, about?: string): boolean {
-    const id = conn.identity;
-    if (!id) return false;
-    if (!reaches(id, about)) return false;
-    const scopes = EVENT_SCOPES[event];
-    if (!scopes || scopes.length === 0) return true;
-    if (id.role !== 'operator') return false;
-    return scopes.some((s) => roleScopesAllow('operator', [s], id.scopes)) || roleScopesAllow('operator', [SCOPE.admin], id.scopes);
-  }
-
   broadcast(event: string, payload: unknown, about?: string): void {
-    for (const c of this.conns.values()) if (this.mayReceive(c, event, about)) c.event(event, payload);
+    for (const c of this.conns.values()) if (mayReceive(c.identity, event, about)) c.event(event, payload);
   }
 
-  /** Token holders and the owner see everyone; a device's session hears only of its own comings and goings. */
   private broadcastPresence(about: Connection): void {
-    const everyone = { presence: this.presence() };
-    const subject = about.identity?.deviceId ?? '';
-    for (const c of this.conns.values()) {
-      if (!this.mayReceive(c, 'presence', subject)) continue;
-      c.event('presence', authorityOf(c.identity!) === 'device' ? { presence: this.presence(c) } : everyone);
-    }
+    fanOutPresence(this.conns.values(), about);
   }
 
   // ---- state views ------------------------------------------------------------------------------

@@ -1,8 +1,32 @@
-// What connected sessions look like to one viewer: presence entries, and the status a device's own session gets.
-// A token holder or the owner sees every client; a device's own session sees only its own connections and counts.
+// What connected sessions look like to one viewer, and which events reach whom: presence entries, the status a
+// device's own session gets, the event filter. A token holder or the owner sees every client; a device's own
+// session sees only its own connections, counts and events.
 import { attributionLabel } from '../../shared/attribution';
-import { reaches } from './authority';
-import type { Connection } from './connection';
+import { EVENT_SCOPES } from '../../shared/methods';
+import { roleScopesAllow, SCOPE } from '../../shared/scopes';
+import { authorityOf, reaches } from './authority';
+import type { Connection, ConnectionIdentity } from './connection';
+
+/** May this session receive `event`? `about`: the device it concerns ('' for gateway-wide facts). */
+export function mayReceive(id: ConnectionIdentity | null, event: string, about?: string): boolean {
+  if (!id || !reaches(id, about)) return false;
+  const scopes = EVENT_SCOPES[event];
+  if (!scopes || scopes.length === 0) return true;
+  if (id.role !== 'operator') return false;
+  return scopes.some((s) => roleScopesAllow('operator', [s], id.scopes)) || roleScopesAllow('operator', [SCOPE.admin], id.scopes);
+}
+
+/** A client came or went: token holders and the owner hear the whole list; a device's session only of itself. */
+export function fanOutPresence(conns: Iterable<Connection>, about: Connection): void {
+  const all = [...conns];
+  let everyone: { presence: unknown[] } | undefined;
+  const subject = about.identity?.deviceId ?? '';
+  for (const c of all) {
+    if (!mayReceive(c.identity, 'presence', subject)) continue;
+    if (authorityOf(c.identity!) === 'device') c.event('presence', { presence: presenceFor(all, c) });
+    else c.event('presence', (everyone ??= { presence: presenceFor(all) }));
+  }
+}
 
 function entry(c: Connection): unknown {
   const i = c.identity!;
