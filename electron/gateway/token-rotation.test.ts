@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectDevice, createIdentity, type TestSocket } from '../testing/device-client';
+import { eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 
 let h: Harness;
@@ -97,3 +98,28 @@ describe('rotation by a token holder', () => {
     tab.socket.close();
   });
 });
+
+describe('rotation racing a handshake', () => {
+  test('a connect that proved the old token while the rotation ran never ends up with a live session', async () => {
+    let refusedInFlight = 0;
+    for (let i = 0; i < 8; i++) {
+      const old = h.gw.gatewayToken();
+      // A new local device: its connect waits on a durable write (silent pairing) after the token was checked.
+      const connecting = connectDevice(h.url, createIdentity(), {
+        token: old, scopes: ['operator.read'],
+        tamper: () => { setImmediate(() => void h.gw.rotateGatewayToken()); },
+      });
+      const { socket, res } = await connecting;
+      const closed = await socket.closed;
+      assert.equal(closed.reason, 'gateway token rotated', `attempt ${i}: ${JSON.stringify(res.error ?? res.payload?.auth)}`);
+      if (!res.ok) {
+        refusedInFlight++;
+        assert.match(res.error!.message, /gateway token rotated during the handshake/);
+      }
+    }
+    // Whichever finished first, nothing opened with an old token is still connected.
+    await eventually(() => (h.gw.status() as { connections: number }).connections === 0, 'every old-token session to be gone');
+    process.stdout.write(`# ${refusedInFlight} of 8 refused inside the handshake, the rest closed right after it\n`);
+  });
+});
+
