@@ -9,7 +9,7 @@ import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import { CloseCode, DetailCode, ErrorCode, GatewayError } from '../../shared/errors';
 import { ADVERTISED_MAX_BUFFERED_BYTES, HANDSHAKE_TIMEOUT_MS, MAX_PREAUTH_PAYLOAD_BYTES, RequestFrameSchema, TICK_INTERVAL_MS, formatIssues } from '../../shared/frames';
 import { EVENT_SCOPES } from '../../shared/methods';
-import type { DevicesChangedEvent, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
+import type { PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import { LOOPGATE_VERSION } from '../../shared/version';
 import { approvalMethods } from '../approvals/approval-methods';
 import type { ApprovalsHandle } from '../approvals/approvals-handle';
@@ -26,6 +26,7 @@ import { PendingFile } from '../pairing/pending-file';
 import { SessionRegistry } from '../sessions/session-registry';
 import { AuthLimiter } from './auth-limiter';
 import { actorFor, authorityOf } from './authority';
+import { ConnectedDevices } from './connected-devices';
 import { Connection } from './connection';
 import { PREAUTH_SOCKET_CEILING, refuseOversized, setSocketFrameCeiling, socketCeiling } from './frame-limits';
 import type { ApproveResult, GatewayEvents, GatewayHandle, GatewayOptions, GatewayTiming } from './gateway-handle';
@@ -46,7 +47,6 @@ import { checkUpgrade, isLoopbackAddress, ownOrigins } from './upgrade-guard';
 export { type GatewayHandle, type GatewayOptions } from './gateway-handle';
 
 const PREAUTH_PER_ADDRESS = 32;
-const DEVICES_EVENT_BATCH_MS = 100;
 const PREAUTH_TOTAL = 256;
 
 /** A port already in use, said plainly. */
@@ -65,9 +65,7 @@ export class Gateway implements GatewayHandle {
   private readonly emitter = new EventEmitter();
   readonly conns = new Map<string, Connection>();
   private readonly preauth = new Map<string, number>();
-  private devicesEvent: { connected: Map<string, boolean>; changed: boolean; timer: NodeJS.Timeout | undefined } = { connected: new Map(), changed: false, timer: undefined };
-  /** Live connections per device id, for the "connected now" flag of 10,000 devices at O(1) each. */
-  private readonly connectedDevices = new Map<string, number>();
+  private readonly devices = new ConnectedDevices((id) => this.pairing.deviceChanged(id), (payload) => this.broadcast('loopgate.devices', payload, ''));
   private readonly startedAt = Date.now();
   private readonly bootId = randomUUID();
   private tickTimer: NodeJS.Timeout | undefined;
@@ -170,8 +168,7 @@ export class Gateway implements GatewayHandle {
     });
     let lastHealth = JSON.stringify(p.store.health());
     p.store.onChange(() => {
-      this.devicesEvent.changed = true;
-      this.scheduleDevicesEvent();
+      this.devices.recordsChanged();
       const health = p.store.health();
       const text = JSON.stringify(health);
       if (text === lastHealth) return;
@@ -288,7 +285,7 @@ export class Gateway implements GatewayHandle {
       clearTimeout(deadline);
       releasePreauth();
       this.conns.delete(conn.id);
-      this.countDevice(conn.identity?.deviceId, -1);
+      this.devices.count(conn.identity?.deviceId, -1);
       if (conn.ownerHandle) this.owner.release(conn.ownerHandle);
       this.invocations.dropConnection(conn);
       this.hub.connectionClosed(conn);
@@ -334,7 +331,7 @@ export class Gateway implements GatewayHandle {
       conn.ownerHandle = result.ownerHandle;
       conn.maxPayload = this.config.get().limits.maxPayloadBytes;
       setSocketFrameCeiling(conn.ws, socketCeiling(conn.maxPayload));
-      this.countDevice(result.identity.deviceId, 1);
+      this.devices.count(result.identity.deviceId, 1);
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.role === 'node' && result.identity.deviceId) this.hub.nodeConnected(conn);
       if (result.identity.clientMode !== 'cli') this.broadcastPresence(conn);
@@ -493,31 +490,7 @@ export class Gateway implements GatewayHandle {
   }
 
   isDeviceConnected(deviceId: string): boolean {
-    return this.connectedDevices.has(deviceId);
-  }
-
-  private countDevice(deviceId: string | undefined, delta: 1 | -1): void {
-    if (!deviceId) return;
-    const n = (this.connectedDevices.get(deviceId) ?? 0) + delta;
-    if (n > 0) this.connectedDevices.set(deviceId, n); else this.connectedDevices.delete(deviceId);
-    this.pairing.deviceChanged(deviceId);
-    this.devicesEvent.connected.set(deviceId, n > 0);
-    this.scheduleDevicesEvent();
-  }
-
-  /**
-   * `loopgate.devices`, batched over a short window: which devices connected or left (patched in place by the
-   * window), and whether records changed (the window fetches the list again). Never sent to device sessions.
-   */
-  private scheduleDevicesEvent(): void {
-    if (this.devicesEvent.timer) return;
-    this.devicesEvent.timer = setTimeout(() => {
-      const { connected, changed } = this.devicesEvent;
-      this.devicesEvent = { connected: new Map(), changed: false, timer: undefined };
-      const payload: DevicesChangedEvent = { ts: Date.now(), ...(connected.size ? { connected: Object.fromEntries(connected) } : {}), ...(changed ? { changed: true } : {}) };
-      this.broadcast('loopgate.devices', payload, '');
-    }, DEVICES_EVENT_BATCH_MS);
-    this.devicesEvent.timer.unref();
+    return this.devices.has(deviceId);
   }
 
   gatewayToken(): string {
@@ -615,7 +588,7 @@ export class Gateway implements GatewayHandle {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.tickTimer);
-    clearTimeout(this.devicesEvent.timer);
+    this.devices.close();
     this.broadcast('shutdown', { reason });
     for (const c of this.conns.values()) c.close(CloseCode.GOING_AWAY, reason);
     for (const c of this.conns.values()) c.ws.terminate();
