@@ -153,3 +153,25 @@ test('a node whose declared commands wait: listed with its commands, Reject refu
   await expect(rows.filter({ hasText: 'Node commands denied' })).toHaveCount(1);
   node.socket.close();
 });
+
+test('arriving on one request (as a notification click does): its Deny takes the focus; an answered one says so', async ({ dashboard, gateway }) => {
+  // The open dashboard is the approval route; a second window arrives on one request.
+  const page = await dashboard.context().newPage();
+  const s = await requester(gateway);
+  const first = await ask(s, { timeoutMs: 60_000 });
+  const target = await ask(s, { timeoutMs: 90_000, command: 'date', commandArgv: ['date'] });
+  const link = await gateway.freshDashboardUrl();
+  await page.goto(link.replace('/#', `/?approval=${target.id}#`));
+  await expect(page.getByTestId('nav-approvals')).toHaveAttribute('aria-current', 'page');
+  await expect(card(page, target.id).getByRole('button', { name: 'Deny' })).toBeFocused();
+  await expect(page.getByTestId('stale-approval')).toHaveCount(0);
+  // Answered elsewhere before the window opened on it: the view says so and nothing else is decided.
+  const admin = await gateway.admin();
+  await admin.call('exec.approval.resolve', { id: target.id, decision: 'deny' });
+  const again = await gateway.freshDashboardUrl();
+  const late = await dashboard.context().newPage();
+  await late.goto(again.replace('/#', `/?approval=${target.id}#`));
+  await expect(late.getByTestId('stale-approval')).toBeVisible();
+  await expect(card(late, first.id)).toHaveCount(1);
+  s.close();
+});

@@ -61,6 +61,15 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
     if (focusApproval && handledSeq.current < focusApproval.seq) {
       handledSeq.current = focusApproval.seq;
       onFocusHandled?.();
+      // A node command request (from its notification or tray entry): its card takes the focus.
+      if (state.nodeRequests.some((r) => r.requestId === focusApproval.id)) {
+        setMissing(false);
+        arrived.current = true;
+        const el = document.querySelector<HTMLElement>(`[data-testid="node-request-card"][data-request-id="${CSS.escape(focusApproval.id)}"]`);
+        el?.scrollIntoView({ block: 'center' });
+        el?.focus();
+        return;
+      }
       const i = pending.findIndex((a) => a.id === focusApproval.id);
       setMissing(i < 0);
       arrived.current = true;
@@ -71,7 +80,7 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
       arrived.current = true;
       setWant({ id: pending[0]!.id, index: 0 });
     }
-  }, [state.loaded, focusApproval, onFocusHandled, pending]);
+  }, [state.loaded, state.nodeRequests, focusApproval, onFocusHandled, pending]);
   useEffect(() => {
     if (!want) return;
     if (pending.length === 0) { setWant(null); headingRef.current?.focus(); return; }
@@ -341,9 +350,9 @@ function NodeRequests({ requests, store }: { requests: NodePairPendingView[]; st
           const before = new Set(r.approvedCommands ?? []);
           const commands = (r.commands ?? []).map(shown).filter(Boolean);
           return (
-            <li key={r.requestId} className="card node-request-card" data-testid="node-request-card" data-request-id={r.requestId}>
+            <li key={r.requestId} className="card node-request-card" data-testid="node-request-card" data-request-id={r.requestId} tabIndex={-1} aria-labelledby={`node-${r.requestId}-title`}>
               <div className="request-head">
-                <h3>{shown(r.displayName) || `Node ${shortId(r.nodeId)}`} {r.displayName ? <ReportedTag /> : null}</h3>
+                <h3 id={`node-${r.requestId}-title`}>{shown(r.displayName) || `Node ${shortId(r.nodeId)}`} {r.displayName ? <ReportedTag /> : null}</h3>
                 <span className="request-tags">
                   {r.isWidening ? <Badge tone="accent">More commands</Badge> : <Badge tone="info">New node</Badge>}
                   <Badge tone={r.locality === 'local' ? 'neutral' : 'warning'}>{r.locality === 'local' ? 'Local' : r.locality === 'browser' ? 'Browser page' : 'Remote'}</Badge>
