@@ -175,3 +175,20 @@ test('arriving on one request (as a notification click does): its Deny takes the
   await expect(card(late, first.id)).toHaveCount(1);
   s.close();
 });
+
+test('Settings: how long a command waits is a setting; a request without its own timeout gets it', async ({ dashboard: page, gateway }) => {
+  await goTo(page, 'settings');
+  const wait = page.getByRole('combobox', { name: 'A command waits for your answer' });
+  await expect(wait).toHaveValue(String(30 * 60_000));
+  await wait.selectOption({ label: '5 min' });
+  const admin = await gateway.admin();
+  await expect.poll(async () => (await admin.call('config.get', {})).config.approvals?.timeoutMs).toBe(300_000);
+  const s = await requester(gateway);
+  const params = echoParams();
+  delete params.timeoutMs;
+  const a = await askApproval(s, params);
+  expect(a.accepted.payload.expiresAtMs - a.accepted.payload.createdAtMs).toBe(300_000);
+  await goTo(page, 'approvals');
+  await expect(card(page, a.id).getByRole('timer')).toHaveAccessibleName(/^Denied in (4:5\d|5:00) unless answered$/);
+  s.close();
+});
