@@ -165,6 +165,7 @@ test('arriving on one request (as a notification click does): its Deny takes the
   await expect(page.getByTestId('nav-approvals')).toHaveAttribute('aria-current', 'page');
   await expect(card(page, target.id).getByRole('button', { name: 'Deny' })).toBeFocused();
   await expect(page.getByTestId('stale-approval')).toHaveCount(0);
+  await expect(card(page, target.id).getByTestId('approval-card')).toHaveClass(/request-highlight/);
   // Answered elsewhere before the window opened on it: the view says so and nothing else is decided.
   const admin = await gateway.admin();
   await admin.call('exec.approval.resolve', { id: target.id, decision: 'deny' });

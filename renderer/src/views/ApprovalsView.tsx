@@ -54,6 +54,8 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
   // decision (the next request's Deny). `want` names the request whose Deny should get it once it is rendered.
   const [want, setWant] = useState<{ id: string | null; index: number } | null>(null);
   const [missing, setMissing] = useState(false);
+  /** The request a notification or tray click pointed at, outlined until another arrival. */
+  const [highlightId, setHighlightId] = useState<string | null>(null);
   const arrived = useRef(false);
   const handledSeq = useRef(0);
   useEffect(() => {
@@ -72,6 +74,7 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
       }
       const i = pending.findIndex((a) => a.id === focusApproval.id);
       setMissing(i < 0);
+      setHighlightId(i >= 0 ? focusApproval.id : null);
       arrived.current = true;
       setWant(i >= 0 ? { id: focusApproval.id, index: i } : { id: pending[0]?.id ?? null, index: 0 });
       return;
@@ -155,7 +158,7 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
                   index={v.index}
                   top={v.start}
                   measure={virtualizer.measureElement}
-                  highlight={focusApproval?.id === a.id}
+                  highlight={highlightId === a.id}
                 />
               );
             })}
