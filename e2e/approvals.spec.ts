@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import type { TestSocket } from '../electron/testing/device-client';
-import { approvalRequester, askApproval, echoParams, nodeParams } from '../electron/testing/exec-approval-client';
+import { approvalRequester, askApproval, echoParams, nodeParams, type AskedApproval } from '../electron/testing/exec-approval-client';
 import { NODE_COMMANDS, startFakeNode } from '../electron/testing/fake-node';
 import { test, expect, goTo, type RunningGateway } from './gateway-fixture';
 
@@ -46,21 +46,30 @@ test('a waiting command shows with what, where and who asked; Deny has the focus
   s.close();
 });
 
-test('Deny, and Escape on a request, both answer deny; the next request takes the focus', async ({ dashboard: page, gateway }) => {
+test('Deny, and Escape on a request, both answer deny; the card that takes its place takes the focus', async ({ dashboard: page, gateway }) => {
   const s = await requester(gateway);
-  const first = await ask(s, { timeoutMs: 60_000 });
-  const second = await ask(s, { timeoutMs: 90_000, command: 'uname -a', commandArgv: ['uname', '-a'] });
+  const asked: AskedApproval[] = [];
+  for (const [i, cmd] of ['date', 'uptime', 'whoami', 'hostname'].entries()) asked.push(await ask(s, { timeoutMs: 60_000 + i * 10_000, command: cmd, commandArgv: [cmd] }));
+  const [first, second, third, fourth] = asked as [AskedApproval, AskedApproval, AskedApproval, AskedApproval];
   await goTo(page, 'approvals');
-  await expect(page.getByTestId('approval-card')).toHaveCount(2);
+  await expect(page.getByTestId('approval-card')).toHaveCount(4);
   // The one closest to its timeout is first, and its Deny has the focus.
   await expect(card(page, first.id).getByRole('button', { name: 'Deny' })).toBeFocused();
   await page.keyboard.press('Escape');
   expect((await first.final).payload.decision).toBe('deny');
   await expect(card(page, first.id)).toHaveCount(0);
   await expect(card(page, second.id).getByRole('button', { name: 'Deny' })).toBeFocused();
-  await card(page, second.id).getByRole('button', { name: 'Deny' }).click();
+  // Answering one in the middle: the next one down takes the focus.
+  await card(page, third.id).getByRole('button', { name: 'Deny' }).click();
+  expect((await third.final).payload.decision).toBe('deny');
+  await expect(card(page, fourth.id).getByRole('button', { name: 'Deny' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  expect((await fourth.final).payload.decision).toBe('deny');
+  // The last one left: after it, the heading.
+  await expect(card(page, second.id).getByRole('button', { name: 'Deny' })).toBeFocused();
+  await page.keyboard.press('Escape');
   expect((await second.final).payload.decision).toBe('deny');
-  await expect(page.getByTestId('approval-card')).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Approvals', level: 1 })).toBeFocused();
   s.close();
 });
 

@@ -52,7 +52,7 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
 
   // Deny takes the focus: on arrival (the first request, or the one a notification pointed at), and after each
   // decision (the next request's Deny). `want` names the request whose Deny should get it once it is rendered.
-  const [want, setWant] = useState<{ id: string | null; index: number } | null>(null);
+  const [want, setWant] = useState<{ id: string | null; index: number; answered?: string } | null>(null);
   const [missing, setMissing] = useState(false);
   /** The request a notification or tray click pointed at, outlined until another arrival. */
   const [highlightId, setHighlightId] = useState<string | null>(null);
@@ -87,15 +87,21 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
   useEffect(() => {
     if (!want) return;
     if (pending.length === 0) { setWant(null); headingRef.current?.focus(); return; }
+    // Just answered: wait for the list without it (this effect runs again when it changes).
+    if (want.answered && pending.some((a) => a.id === want.answered)) return;
     let index = want.id ? pending.findIndex((a) => a.id === want.id) : -1;
     if (index < 0) index = Math.min(Math.max(want.index, 0), pending.length - 1);
     virtualizer.scrollToIndex(index, { align: 'auto' });
     const id = pending[index]!.id;
-    // The row is rendered on the next frame after scrolling.
-    const raf = requestAnimationFrame(() => {
+    // The row is rendered a frame or two after scrolling (measured cards may shift it): try for a few frames.
+    let raf = 0;
+    let tries = 0;
+    const attempt = () => {
       const btn = scrollRef.current?.querySelector<HTMLButtonElement>(`[data-approval-id="${CSS.escape(id)}"] [data-action="deny"]`);
-      if (btn) { btn.focus(); setWant(null); }
-    });
+      if (btn) { btn.focus(); setWant(null); return; }
+      if (++tries < 10) raf = requestAnimationFrame(attempt);
+    };
+    raf = requestAnimationFrame(attempt);
     return () => cancelAnimationFrame(raf);
   }, [want, pending, virtualizer]);
 
@@ -107,14 +113,8 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
     requestAnimationFrame(() => setTimeout(() => performance.mark('approvals-painted', { detail: { count: pending.length } }), 0));
   }, [state.loaded, pending.length]);
 
-  const pendingRef = useRef(pending);
-  pendingRef.current = pending;
-  const onDecided = useCallback((id: string) => {
-    const list = pendingRef.current;
-    const i = list.findIndex((a) => a.id === id);
-    const next = list[i + 1] ?? list[i - 1];
-    setWant({ id: next?.id ?? null, index: i });
-  }, []);
+  // The card that takes the place of the answered one (the same index) gets the focus, or the last one.
+  const onDecided = useCallback((id: string, index: number) => setWant({ id: null, index, answered: id }), []);
 
   const total = pending.length + state.nodeRequests.length;
   return (
@@ -202,7 +202,7 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
   nodeName: string | undefined;
   now: number;
   store: ApprovalsStore;
-  onDecided: (id: string) => void;
+  onDecided: (id: string, index: number) => void;
   index: number;
   top: number;
   measure: (el: Element | null) => void;
@@ -233,12 +233,12 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
     try {
       await store.resolve(approval.id, decision);
       notify(`${DECISION_TEXT[decision]}: ${command.text.slice(0, 80)}`, decision === 'deny' ? 'info' : 'success');
-      onDecided(approval.id);
+      onDecided(approval.id, index);
     } catch (err) {
       const reason = err instanceof GatewayRequestError ? (err.details as { reason?: string } | undefined)?.reason : undefined;
       if (reason === 'APPROVAL_NOT_FOUND' || reason === 'APPROVAL_ALREADY_RESOLVED') {
         notify('This request was already answered or has timed out. Nothing was changed.', 'warning');
-        onDecided(approval.id);
+        onDecided(approval.id, index);
         store.drop(approval.id);
       } else {
         notify(`Could not answer the request: ${errorText(err)}`, 'danger');
