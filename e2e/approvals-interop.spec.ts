@@ -31,7 +31,7 @@ function startNode(home: string, port: number, token: string): Promise<{ child: 
   });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node host not connected after 45 s:\n${out}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`node host not connected after 90 s:\n${out}`)), 90_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       // eslint-disable-next-line no-control-regex -- ANSI colours off the log lines
@@ -63,7 +63,8 @@ function invoke(op: TestSocket, nodeId: string, command: string, params: Record<
 }
 
 test('the real node host: its commands approved in the window, Allow once returns hi, Deny refuses', async ({ dashboard: page, gateway }) => {
-  test.setTimeout(120_000);
+  // openclaw starts slowly on a busy machine (its own SQLite, plugins): generous limits.
+  test.setTimeout(240_000);
   const home = mkdtempSync(join(tmpdir(), 'loopgate-e2e-nodehost-'));
   const cwd = realpathSync(tmpdir());
   let node: ChildProcess | null = null;

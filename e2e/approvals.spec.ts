@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import type { TestSocket } from '../electron/testing/device-client';
-import { approvalRequester, askApproval, echoParams, nodeParams } from '../electron/testing/exec-approval-client';
+import { approvalRequester, askApproval, echoParams, nodeParams, type AskedApproval } from '../electron/testing/exec-approval-client';
 import { NODE_COMMANDS, startFakeNode } from '../electron/testing/fake-node';
 import { test, expect, goTo, type RunningGateway } from './gateway-fixture';
 
@@ -46,21 +46,30 @@ test('a waiting command shows with what, where and who asked; Deny has the focus
   s.close();
 });
 
-test('Deny, and Escape on a request, both answer deny; the next request takes the focus', async ({ dashboard: page, gateway }) => {
+test('Deny, and Escape on a request, both answer deny; the card that takes its place takes the focus', async ({ dashboard: page, gateway }) => {
   const s = await requester(gateway);
-  const first = await ask(s, { timeoutMs: 60_000 });
-  const second = await ask(s, { timeoutMs: 90_000, command: 'uname -a', commandArgv: ['uname', '-a'] });
+  const asked: AskedApproval[] = [];
+  for (const [i, cmd] of ['date', 'uptime', 'whoami', 'hostname'].entries()) asked.push(await ask(s, { timeoutMs: 60_000 + i * 10_000, command: cmd, commandArgv: [cmd] }));
+  const [first, second, third, fourth] = asked as [AskedApproval, AskedApproval, AskedApproval, AskedApproval];
   await goTo(page, 'approvals');
-  await expect(page.getByTestId('approval-card')).toHaveCount(2);
+  await expect(page.getByTestId('approval-card')).toHaveCount(4);
   // The one closest to its timeout is first, and its Deny has the focus.
   await expect(card(page, first.id).getByRole('button', { name: 'Deny' })).toBeFocused();
   await page.keyboard.press('Escape');
   expect((await first.final).payload.decision).toBe('deny');
   await expect(card(page, first.id)).toHaveCount(0);
   await expect(card(page, second.id).getByRole('button', { name: 'Deny' })).toBeFocused();
-  await card(page, second.id).getByRole('button', { name: 'Deny' }).click();
+  // Answering one in the middle: the next one down takes the focus.
+  await card(page, third.id).getByRole('button', { name: 'Deny' }).click();
+  expect((await third.final).payload.decision).toBe('deny');
+  await expect(card(page, fourth.id).getByRole('button', { name: 'Deny' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  expect((await fourth.final).payload.decision).toBe('deny');
+  // The last one left: after it, the heading.
+  await expect(card(page, second.id).getByRole('button', { name: 'Deny' })).toBeFocused();
+  await page.keyboard.press('Escape');
   expect((await second.final).payload.decision).toBe('deny');
-  await expect(page.getByTestId('approval-card')).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Approvals', level: 1 })).toBeFocused();
   s.close();
 });
 
@@ -102,14 +111,15 @@ test('Allow for 30 minutes answers allow-once, lists the grant with its expiry, 
 
 test('a thousand waiting commands: one count, a handful of cards in the page, and answering stays quick', async ({ dashboard: page, gateway }) => {
   test.setTimeout(90_000);
-  // The gateway caps what one client may hold; four clients ask 250 each.
+  // The gateway caps what one client may hold; four clients ask 250 each. The first asked times out first and
+  // the last asked last, whatever the order the four clients' requests arrive in.
   const clients = await Promise.all([0, 1, 2, 3].map(() => requester(gateway)));
   const ids: string[][] = [[], [], [], []];
   await Promise.all(clients.map(async (s, k) => {
     for (let i = 0; i < 250; i++) {
       const id = randomUUID();
       ids[k]!.push(id);
-      s.send({ type: 'req', id: `bulk-${id}`, method: 'exec.approval.request', params: { id, command: `echo ${k}-${i}`, commandArgv: ['echo', `${k}-${i}`], cwd: '/tmp', host: 'gateway', agentId: 'main', timeoutMs: 600_000 + k * 1000 + i, twoPhase: true } });
+      s.send({ type: 'req', id: `bulk-${id}`, method: 'exec.approval.request', params: { id, command: `echo ${k}-${i}`, commandArgv: ['echo', `${k}-${i}`], cwd: '/tmp', host: 'gateway', agentId: 'main', timeoutMs: k === 0 && i === 0 ? 300_000 : k === 3 && i === 249 ? 900_000 : 600_000 + k * 1000 + i, twoPhase: true } });
     }
     await s.next((f) => f.type === 'res' && f.id === `bulk-${ids[k]![249]}`, 20_000);
   }));
@@ -118,7 +128,7 @@ test('a thousand waiting commands: one count, a handful of cards in the page, an
   const rendered = await page.getByTestId('approval-card').count();
   expect(rendered).toBeGreaterThan(0);
   expect(rendered).toBeLessThan(30);
-  // Answering the first (focused) one is quick even with 999 more in the list.
+  // Answering the first (focused: it times out first) one is quick even with 999 more in the list.
   const first = ids[0]![0]!;
   await expect(card(page, first).getByRole('button', { name: 'Deny' })).toBeFocused();
   const t0 = Date.now();
@@ -152,4 +162,44 @@ test('a node whose declared commands wait: listed with its commands, Reject refu
   await expect(rows.filter({ hasText: 'Node commands asked' })).toHaveCount(1);
   await expect(rows.filter({ hasText: 'Node commands denied' })).toHaveCount(1);
   node.socket.close();
+});
+
+test('arriving on one request (as a notification click does): its Deny takes the focus; an answered one says so', async ({ dashboard, gateway }) => {
+  // The open dashboard is the approval route; a second window arrives on one request.
+  const page = await dashboard.context().newPage();
+  const s = await requester(gateway);
+  const first = await ask(s, { timeoutMs: 60_000 });
+  const target = await ask(s, { timeoutMs: 90_000, command: 'date', commandArgv: ['date'] });
+  const link = await gateway.freshDashboardUrl();
+  await page.goto(link.replace('/#', `/?approval=${target.id}#`));
+  await expect(page.getByTestId('nav-approvals')).toHaveAttribute('aria-current', 'page');
+  await expect(card(page, target.id).getByRole('button', { name: 'Deny' })).toBeFocused();
+  await expect(page.getByTestId('stale-approval')).toHaveCount(0);
+  await expect(card(page, target.id).getByTestId('approval-card')).toHaveClass(/request-highlight/);
+  // Answered elsewhere before the window opened on it: the view says so and nothing else is decided.
+  const admin = await gateway.admin();
+  await admin.call('exec.approval.resolve', { id: target.id, decision: 'deny' });
+  const again = await gateway.freshDashboardUrl();
+  const late = await dashboard.context().newPage();
+  await late.goto(again.replace('/#', `/?approval=${target.id}#`));
+  await expect(late.getByTestId('stale-approval')).toBeVisible();
+  await expect(card(late, first.id)).toHaveCount(1);
+  s.close();
+});
+
+test('Settings: how long a command waits is a setting; a request without its own timeout gets it', async ({ dashboard: page, gateway }) => {
+  await goTo(page, 'settings');
+  const wait = page.getByRole('combobox', { name: 'A command waits for your answer' });
+  await expect(wait).toHaveValue(String(30 * 60_000));
+  await wait.selectOption({ label: '5 min' });
+  const admin = await gateway.admin();
+  await expect.poll(async () => (await admin.call('config.get', {})).config.approvals?.timeoutMs).toBe(300_000);
+  const s = await requester(gateway);
+  const params = echoParams();
+  delete params.timeoutMs;
+  const a = await askApproval(s, params);
+  expect(a.accepted.payload.expiresAtMs - a.accepted.payload.createdAtMs).toBe(300_000);
+  await goTo(page, 'approvals');
+  await expect(card(page, a.id).getByRole('timer')).toHaveAccessibleName(/^Denied in (4:5\d|5:00) unless answered$/);
+  s.close();
 });

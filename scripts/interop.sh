@@ -11,6 +11,7 @@
 #   GATEWAY_URL + GATEWAY_TOKEN   test an already running gateway instead of starting Loopgate
 #   INTEROP_VERBOSE=1     print every CLI command and its output
 #   INTEROP_KEEP=1        keep the temporary gateway/CLI homes
+#   INTEROP_SKIP_WINDOW=1 skip the Playwright step (the window answering a real node host's request)
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -84,5 +85,16 @@ STATUS=$?
 set -e
 if [[ $STATUS -ne 0 && -n "${GW_LOG:-}" ]]; then
   log "gateway log (last 40 lines):"; tail -n 40 "$GW_LOG" >&2 || true
+fi
+
+# ------------------------------------------------------------------ 4. the window with the real node host
+# Playwright: `openclaw node run` in ask mode, its commands approved and `echo hi` allowed once in the window
+# (its own gateway; needs the built dist/). INTEROP_SKIP_WINDOW=1 leaves it out.
+if [[ $STATUS -eq 0 && "${INTEROP_SKIP_WINDOW:-0}" != "1" ]]; then
+  log "window: e2e/approvals-interop.spec.ts (Playwright)"
+  set +e
+  (cd "$REPO_ROOT" && LOOPGATE_INTEROP_DIR="$SCRATCH" npx playwright test -c e2e/playwright.config.ts approvals-interop.spec.ts) >&2
+  STATUS=$?
+  set -e
 fi
 exit $STATUS

@@ -2,9 +2,9 @@
 // Deny always, Allow once only for a command that is not risky, and Review in the window. Pure, so tests read
 // exactly what the user sees.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { LoopgateApprovalView, LoopgateDecision } from '../../shared/exec-approval-types';
+import type { LoopgateApprovalView, LoopgateDecision, NodePairPendingView } from '../../shared/exec-approval-types';
 import { cleanReported } from '../../shared/reported-text';
-import { approvalNeedsReview, approvalTrayLabel, commandLine, nodeText, requesterLine } from './approval-text';
+import { addedCommands, approvalNeedsReview, approvalTrayLabel, commandLine, nodeRequestName, nodeText, requesterLine } from './approval-text';
 
 export const MAX_TRAY_APPROVALS = 10;
 
@@ -42,6 +42,21 @@ export function approvalMenuItems(approvals: readonly LoopgateApprovalView[], ac
   if (n > MAX_TRAY_APPROVALS) {
     const first = approvals[MAX_TRAY_APPROVALS]!.id;
     items.push({ label: `${n - MAX_TRAY_APPROVALS} more… Open Loopgate`, click: () => act.open(first) });
+  }
+  return items;
+}
+
+/** Nodes whose declared commands wait: decided in the window only (what a node may run is never one click). */
+export function nodeRequestMenuItems(requests: readonly NodePairPendingView[], open: (requestId: string) => void): MenuItemConstructorOptions[] {
+  if (requests.length === 0) return [];
+  const items: MenuItemConstructorOptions[] = [{ type: 'separator' }];
+  for (const r of requests.slice(0, MAX_TRAY_APPROVALS)) {
+    const n = addedCommands(r).length;
+    items.push({
+      id: `node-commands:${r.requestId}`,
+      label: `${nodeRequestName(r)} ${r.isWidening ? 'declares' : 'asks to run'} ${n} ${n === 1 ? 'command' : 'commands'}: review…`,
+      click: () => open(r.requestId),
+    });
   }
   return items;
 }

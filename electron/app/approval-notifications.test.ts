@@ -6,6 +6,7 @@ import { fake, FakeNotification } from './fake-electron';
 import { connectDevice, type TestSocket } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
 import { approvalRequester, askApproval, echoParams } from '../testing/exec-approval-client';
+import { NODE_COMMANDS, startFakeNode } from '../testing/fake-node';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
@@ -165,5 +166,23 @@ describe('coalescing', () => {
     assert.equal(updated.options.silent, true, 'an updated count makes no sound');
     await h.gw.approvals.resolveApproval(asked[4]!.id, 'deny');
     await eventually(() => notifier.summaryCount() === 0 && !live().some((n) => n.options.title?.includes('more')), 'the summary gone');
+  });
+});
+
+describe('node command requests', () => {
+  test('a new node declaring commands: one notification naming them, Review only; approved in the window, it is withdrawn', async () => {
+    const node = await startFakeNode(h.url, h.token, { displayName: 'lab node' });
+    await eventually(() => notifier.shownNodeRequestIds().length === 1, 'the node commands notification');
+    const n = live()[0]!;
+    assert.equal(n.options.title, 'Loopgate: lab node (reported) wants to run commands for agents');
+    assert.equal(n.options.body!.split('\n')[0], `Commands: ${[...NODE_COMMANDS].sort().join(', ')}`);
+    assert.deepEqual(n.options.actions, [{ type: 'button', text: 'Review' }], 'what a node may run is never one click');
+    const [requestId] = notifier.shownNodeRequestIds();
+    n.pressAction(0);
+    assert.deepEqual(opened, [requestId]);
+    assert.equal(h.gw.approvals.nodeCommandRequests().length, 1, 'Review decides nothing');
+    await h.gw.approvals.approveNodeCommands(requestId!);
+    await eventually(() => n.closed, 'withdrawn once approved');
+    node.socket.close();
   });
 });

@@ -4,10 +4,10 @@
 // timeout). A plain command offers Deny and Allow once; a risky one offers only Review, which opens the window.
 import { Notification, type NotificationAction, type NotificationConstructorOptions } from 'electron';
 import type { ApprovalsHandle } from '../approvals/approvals-handle';
-import type { LoopgateApprovalResolvedEvent, LoopgateApprovalView } from '../../shared/exec-approval-types';
+import type { LoopgateApprovalResolvedEvent, LoopgateApprovalView, NodePairPendingView, NodePairResolvedEvent } from '../../shared/exec-approval-types';
 import type { NotificationPrefs } from './prefs-migrations';
 import { supportsActions } from './notifications';
-import { approvalBody, approvalNeedsReview, approvalTitle } from './approval-text';
+import { approvalBody, approvalNeedsReview, approvalTitle, nodeCommandsBody, nodeCommandsTitle } from './approval-text';
 
 export const MAX_LIVE_APPROVALS = 3;
 const GROUP_ID = 'loopgate-approvals';
@@ -15,7 +15,7 @@ const ACTED_KEEP = 256;
 
 export interface ApprovalNotifierDeps {
   approvals: Pick<ApprovalsHandle, 'resolveApproval' | 'on'>;
-  /** Show the window's Approvals view on this approval. */
+  /** Show the window's Approvals view on this approval (or this node command request). */
   openApproval(approvalId: string): void;
   settings?: () => NotificationPrefs;
   platform?: NodeJS.Platform;
@@ -40,6 +40,8 @@ const ACTIONS: Record<ApprovalNotificationKind, NotificationAction[]> = {
 
 export class ApprovalNotifier {
   private readonly live = new Map<string, Notification>();
+  /** Node command requests (by requestId): a click or Review opens the window; never approved from here. */
+  private readonly nodeLive = new Map<string, Notification>();
   private readonly overflow = new Set<string>();
   private summary: { notification: Notification; count: number } | null = null;
   /**
@@ -62,6 +64,8 @@ export class ApprovalNotifier {
     this.unsubscribe.push(
       this.deps.approvals.on('approvalRequested', (a) => this.onRequested(a)),
       this.deps.approvals.on('approvalResolved', (ev) => this.onResolved(ev)),
+      this.deps.approvals.on('nodeCommandsRequested', (req) => this.onNodeCommands(req)),
+      this.deps.approvals.on('nodeCommandsResolved', (ev) => this.onNodeCommandsResolved(ev)),
     );
     return this;
   }
@@ -70,6 +74,8 @@ export class ApprovalNotifier {
     for (const off of this.unsubscribe.splice(0)) off();
     for (const n of this.live.values()) n.close();
     this.live.clear();
+    for (const n of this.nodeLive.values()) n.close();
+    this.nodeLive.clear();
     this.overflow.clear();
     this.summary?.notification.close();
     this.summary = null;
@@ -107,6 +113,42 @@ export class ApprovalNotifier {
       n.close();
     }
     if (this.overflow.delete(ev.id)) this.refreshSummary();
+  }
+
+  /** Node command requests: few (one per node), so not coalesced; always decided in the window. */
+  private onNodeCommands(req: NodePairPendingView): void {
+    if (!Notification.isSupported() || !this.settings().enabled) return;
+    this.nodeLive.get(req.requestId)?.close();
+    const n = new Notification({
+      id: `loopgate-node-commands-${req.requestId}`,
+      groupId: GROUP_ID,
+      title: nodeCommandsTitle(req),
+      body: nodeCommandsBody(req),
+      silent: !this.settings().sound,
+      actions: supportsActions(this.platform) ? [{ type: 'button', text: 'Review' }] : [],
+      ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
+    });
+    const open = () => this.deps.openApproval(req.requestId);
+    n.on('click', open);
+    n.on('action', open);
+    n.on('failed', (_event, error) => {
+      this.log(`notification for node commands ${req.requestId} failed: ${error}`);
+      if (this.nodeLive.get(req.requestId) === n) this.nodeLive.delete(req.requestId);
+    });
+    this.nodeLive.set(req.requestId, n);
+    n.show();
+  }
+
+  private onNodeCommandsResolved(ev: Pick<NodePairResolvedEvent, 'requestId'>): void {
+    const n = this.nodeLive.get(ev.requestId);
+    if (!n) return;
+    this.nodeLive.delete(ev.requestId);
+    n.close();
+  }
+
+  /** Node command requests with a live notification (tests). */
+  shownNodeRequestIds(): string[] {
+    return [...this.nodeLive.keys()];
   }
 
   private show(a: LoopgateApprovalView): void {

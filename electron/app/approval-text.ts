@@ -1,7 +1,7 @@
 // What a notification and the tray say about an exec approval: the command on one line (hidden characters as
 // visible escapes, cut to fit), where it runs and who asked. Names a client reports are marked as reported.
 import { displayCommand, needsReviewInWindow } from '../../shared/exec-approval-display';
-import type { LoopgateApprovalView } from '../../shared/exec-approval-types';
+import type { LoopgateApprovalView, NodePairPendingView } from '../../shared/exec-approval-types';
 import { cleanReported } from '../../shared/reported-text';
 
 export const NOTIFICATION_COMMAND_MAX = 180;
@@ -48,4 +48,27 @@ export function approvalBody(a: LoopgateApprovalView): string {
 
 export function approvalTrayLabel(a: LoopgateApprovalView): string {
   return `${needsReviewInWindow(a) ? '⚠ ' : ''}Run ${commandLine(a, TRAY_COMMAND_MAX)}`;
+}
+
+/** A node's name as it reported it, or its short id. */
+export function nodeRequestName(req: Pick<NodePairPendingView, 'displayName' | 'nodeId'>): string {
+  const name = cleanReported(req.displayName, 48);
+  return name ? `${name} (reported)` : `node ${req.nodeId.slice(0, 12)}`;
+}
+
+/** The commands a request adds (a widening lists only what is new). */
+export function addedCommands(req: Pick<NodePairPendingView, 'commands' | 'approvedCommands'>): string[] {
+  const held = new Set(req.approvedCommands ?? []);
+  return (req.commands ?? []).filter((c) => !held.has(c)).map((c) => cleanReported(c, 64)).filter((c): c is string => Boolean(c));
+}
+
+export function nodeCommandsTitle(req: NodePairPendingView): string {
+  return `Loopgate: ${nodeRequestName(req)} ${req.isWidening ? 'declares more commands' : 'wants to run commands for agents'}`;
+}
+
+export function nodeCommandsBody(req: NodePairPendingView): string {
+  const added = addedCommands(req);
+  const shownList = added.slice(0, 6).join(', ') + (added.length > 6 ? `, and ${added.length - 6} more` : '');
+  const from = req.locality === 'local' ? 'this machine' : cleanReported(req.remoteIp, 64) ?? req.locality;
+  return [`Commands: ${shownList || 'none'}`, `From: ${from}`, 'Nothing is relayed to it until you approve, in Loopgate.'].join('\n');
 }

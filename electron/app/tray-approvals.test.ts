@@ -6,6 +6,7 @@ import { fake, FakeTray } from './fake-electron';
 import type { TestSocket } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
 import { approvalRequester, askApproval, echoParams } from '../testing/exec-approval-client';
+import { NODE_COMMANDS, startFakeNode } from '../testing/fake-node';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
@@ -50,7 +51,7 @@ test('a waiting command is listed with Deny and Allow once; the count is in the 
   const a = await askApproval(agent, echoParams({ command: 'ls -la', commandArgv: ['ls', '-la'] }));
   await eventually(() => find(`approval:${a.id}`) !== undefined, 'the tray entry');
   assert.equal(find(`approval:${a.id}`)!.label, 'Run ls -la');
-  assert.equal(fakeTray.tooltip, 'Loopgate — 1 command waiting');
+  assert.equal(fakeTray.tooltip, 'Loopgate — 1 waiting for approval');
   assert.equal(fakeTray.title, '1');
   assert.ok(menu().some((i) => i.label === '1 command waits for approval'));
   find(`approval-allow-once:${a.id}`)!.click!();
@@ -87,4 +88,20 @@ test('answered elsewhere or timed out, the entry leaves the menu', async () => {
   await eventually(() => find(`approval:${a.id}`) !== undefined, 'the tray entry');
   assert.equal((await a.final).payload.decision, null);
   await eventually(() => find(`approval:${a.id}`) === undefined, 'the timed-out entry gone');
+});
+
+test('a node whose commands wait: one entry that opens the window on it, gone once decided', async () => {
+  const node = await startFakeNode(h.url, h.token, { displayName: 'lab node' });
+  await eventually(() => h.gw.approvals.nodeCommandRequests().length === 1, 'the node commands request');
+  const { requestId } = h.gw.approvals.nodeCommandRequests()[0]!;
+  await eventually(() => find(`node-commands:${requestId}`) !== undefined, 'the tray entry');
+  const entry = find(`node-commands:${requestId}`)!;
+  assert.equal(entry.label, `lab node (reported) asks to run ${NODE_COMMANDS.length} commands: review…`);
+  assert.equal(entry.submenu, undefined, 'no approve in the tray');
+  assert.equal(fakeTray.tooltip, 'Loopgate — 1 waiting for approval');
+  entry.click!();
+  assert.deepEqual(openedApprovals, [requestId]);
+  await h.gw.approvals.rejectNodeCommands(requestId);
+  await eventually(() => find(`node-commands:${requestId}`) === undefined, 'the entry gone');
+  node.socket.close();
 });

@@ -10,8 +10,8 @@ import type { PendingRequestView, StoreHealth } from '../../shared/pairing-types
 import type { NotificationPrefs } from './prefs-migrations';
 import { localityText, shortFingerprint, trayLabel, needsReview } from './request-text';
 import type { ApprovalsHandle } from '../approvals/approvals-handle';
-import type { LoopgateApprovalView, LoopgateDecision } from '../../shared/exec-approval-types';
-import { approvalMenuItems } from './approval-menu';
+import type { LoopgateApprovalView, LoopgateDecision, NodePairPendingView } from '../../shared/exec-approval-types';
+import { approvalMenuItems, nodeRequestMenuItems } from './approval-menu';
 import { desktopMenuItems, type DesktopMenuActions, type DesktopMenuState } from './tray-desktop';
 
 export const MAX_TRAY_REQUESTS = 10;
@@ -33,7 +33,7 @@ export interface TrayDeps {
   gateway: TrayGateway;
   openWindow(requestId?: string): void;
   /** Exec approvals (the gateway's `approvals`): listed with Deny, Allow once when not risky, and Review. */
-  approvals?: Pick<ApprovalsHandle, 'approvals' | 'resolveApproval' | 'on'>;
+  approvals?: Pick<ApprovalsHandle, 'approvals' | 'resolveApproval' | 'nodeCommandRequests' | 'on'>;
   /** Show the window's Approvals view on one approval. */
   openApproval?(approvalId: string): void;
   quit(): void;
@@ -59,6 +59,8 @@ export interface TrayState {
   /** Attach mode: the OpenClaw gateway relayed, in one sentence (no Pause there: pairing is that gateway's). */
   attached?: { status: string; text: string };
   desktop?: DesktopMenuState;
+  /** Nodes whose declared commands wait. */
+  nodeRequests?: NodePairPendingView[];
 }
 
 export interface TrayActions {
@@ -74,7 +76,7 @@ export interface TrayActions {
 }
 
 export function trayTooltip(pendingCount: number, approvalCount = 0): string {
-  const parts = [pendingCount > 0 ? `${pendingCount} pending` : '', approvalCount > 0 ? `${approvalCount} ${approvalCount === 1 ? 'command' : 'commands'} waiting` : ''].filter(Boolean);
+  const parts = [pendingCount > 0 ? `${pendingCount} pending` : '', approvalCount > 0 ? `${approvalCount} waiting for approval` : ''].filter(Boolean);
   return parts.length > 0 ? `Loopgate — ${parts.join(', ')}` : 'Loopgate';
 }
 
@@ -116,6 +118,7 @@ export function trayMenuTemplate(state: TrayState, act: TrayActions): MenuItemCo
   }
   if (state.approvals && act.resolveApproval && act.openApproval) {
     items.push(...approvalMenuItems(state.approvals, { resolve: act.resolveApproval, open: act.openApproval }));
+    items.push(...nodeRequestMenuItems(state.nodeRequests ?? [], act.openApproval));
   }
   items.push(
     { type: 'separator' },
@@ -171,7 +174,11 @@ export class LoopgateTray {
       this.deps.gateway.on('store', () => this.rebuild()),
       // Pause set from the window or the CLI arrives as a settings change.
       this.deps.gateway.on('config', () => this.rebuild()),
-      ...(this.deps.approvals ? [this.deps.approvals.on('approvals', () => this.rebuild())] : []),
+      ...(this.deps.approvals ? [
+        this.deps.approvals.on('approvals', () => this.rebuild()),
+        this.deps.approvals.on('nodeCommandsRequested', () => this.rebuild()),
+        this.deps.approvals.on('nodeCommandsResolved', () => this.rebuild()),
+      ] : []),
       this.deps.gateway.on('attach', () => this.rebuild()),
     );
     this.rebuild();
@@ -194,7 +201,7 @@ export class LoopgateTray {
     const state: TrayState = {
       pending: g.pending(), store: g.storeHealth(), config: g.configHealth(), paused: g.pairingPaused(),
       ...(n10n ? { notifications: n10n.get() } : {}),
-      ...(ap ? { approvals: ap.approvals() } : {}),
+      ...(ap ? { approvals: ap.approvals(), nodeRequests: ap.nodeCommandRequests() } : {}),
       ...(attach ? { attached: { status: attach.status, text: attach.text } } : {}),
       ...(desktop ? { desktop: desktop.get() } : {}),
     };
@@ -210,7 +217,7 @@ export class LoopgateTray {
     });
     tray.setContextMenu(Menu.buildFromTemplate(this.lastTemplate));
     const n = state.pending.length;
-    const waiting = state.approvals?.length ?? 0;
+    const waiting = (state.approvals?.length ?? 0) + (state.nodeRequests?.length ?? 0);
     tray.setToolTip(trayTooltip(n, waiting));
     // macOS shows the title beside the icon: just the count, nothing when idle.
     if (this.platform === 'darwin') tray.setTitle(n + waiting > 0 ? String(n + waiting) : '');

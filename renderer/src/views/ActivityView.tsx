@@ -44,6 +44,12 @@ function matchesFilter(e: AuditEntry, filter: string): boolean {
   return !e.kind && e.decision === filter;
 }
 
+/** Only what the badge does not already say: a timeout, no route, a grant that answered. */
+function execReason(e: AuditEntry): string {
+  if (e.decision === 'requested' || !e.reason || /^exec approval: /.test(e.reason)) return '';
+  return shown(e.reason);
+}
+
 function execMeta(e: AuditEntry): { label: string; tone: Tone } {
   const x = e.exec;
   if (e.decision === 'requested' || e.decision === 'removed') return EXEC_META[e.decision]!;
@@ -160,10 +166,11 @@ function prepare(e: AuditEntry): Prepared {
     label: meta.label,
     tone: meta.tone,
     name: shown(e.displayName),
-    reason: e.kind ? shown(e.reason) : e.reason && !e.decision.startsWith('token-') && e.decision !== 'narrowed' && e.decision !== 'removed' ? reasonLabel(shown(e.reason)) : '',
+    reason: e.kind === 'exec-approval' ? execReason(e) : e.kind ? shown(e.reason) : e.reason && !e.decision.startsWith('token-') && e.decision !== 'narrowed' && e.decision !== 'removed' ? reasonLabel(shown(e.reason)) : '',
     role: shown(e.role),
     scopes: (e.kind === 'node-commands' ? [...(e.commands ?? []), ...(e.caps ?? [])] : e.scopes ?? []).map(shown).filter(Boolean),
-    by: byLabel(e.by, e.silent),
+    // An exec request names who asked in its detail line; its decision names who answered.
+    by: e.kind === 'exec-approval' && e.decision === 'requested' ? '' : byLabel(e.by, e.silent),
     address: shown(e.address),
     program: shown(e.program),
     shortId: e.deviceId.slice(0, 12),
@@ -316,7 +323,7 @@ const AuditRow = memo(function AuditRow({ p, compact = false, now, name, canOpen
         {p.address && <span className="mono">{p.address}</span>}
         {p.program && <span className="audit-program" data-testid="audit-program" title="The program behind the connection, as the operating system reported it">{p.program}</span>}
       </span>
-      <span className="audit-by small muted">by {p.by}</span>
+      <span className="audit-by small muted">{p.by ? `by ${p.by}` : ''}</span>
     </li>
   );
 });

@@ -52,8 +52,10 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
 
   // Deny takes the focus: on arrival (the first request, or the one a notification pointed at), and after each
   // decision (the next request's Deny). `want` names the request whose Deny should get it once it is rendered.
-  const [want, setWant] = useState<{ id: string | null; index: number } | null>(null);
+  const [want, setWant] = useState<{ id: string | null; index: number; answered?: string } | null>(null);
   const [missing, setMissing] = useState(false);
+  /** The request a notification or tray click pointed at, outlined until another arrival. */
+  const [highlightId, setHighlightId] = useState<string | null>(null);
   const arrived = useRef(false);
   const handledSeq = useRef(0);
   useEffect(() => {
@@ -61,8 +63,18 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
     if (focusApproval && handledSeq.current < focusApproval.seq) {
       handledSeq.current = focusApproval.seq;
       onFocusHandled?.();
+      // A node command request (from its notification or tray entry): its card takes the focus.
+      if (state.nodeRequests.some((r) => r.requestId === focusApproval.id)) {
+        setMissing(false);
+        arrived.current = true;
+        const el = document.querySelector<HTMLElement>(`[data-testid="node-request-card"][data-request-id="${CSS.escape(focusApproval.id)}"]`);
+        el?.scrollIntoView({ block: 'center' });
+        el?.focus();
+        return;
+      }
       const i = pending.findIndex((a) => a.id === focusApproval.id);
       setMissing(i < 0);
+      setHighlightId(i >= 0 ? focusApproval.id : null);
       arrived.current = true;
       setWant(i >= 0 ? { id: focusApproval.id, index: i } : { id: pending[0]?.id ?? null, index: 0 });
       return;
@@ -71,19 +83,25 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
       arrived.current = true;
       setWant({ id: pending[0]!.id, index: 0 });
     }
-  }, [state.loaded, focusApproval, onFocusHandled, pending]);
+  }, [state.loaded, state.nodeRequests, focusApproval, onFocusHandled, pending]);
   useEffect(() => {
     if (!want) return;
     if (pending.length === 0) { setWant(null); headingRef.current?.focus(); return; }
+    // Just answered: wait for the list without it (this effect runs again when it changes).
+    if (want.answered && pending.some((a) => a.id === want.answered)) return;
     let index = want.id ? pending.findIndex((a) => a.id === want.id) : -1;
     if (index < 0) index = Math.min(Math.max(want.index, 0), pending.length - 1);
     virtualizer.scrollToIndex(index, { align: 'auto' });
     const id = pending[index]!.id;
-    // The row is rendered on the next frame after scrolling.
-    const raf = requestAnimationFrame(() => {
+    // The row is rendered a frame or two after scrolling (measured cards may shift it): try for a few frames.
+    let raf = 0;
+    let tries = 0;
+    const attempt = () => {
       const btn = scrollRef.current?.querySelector<HTMLButtonElement>(`[data-approval-id="${CSS.escape(id)}"] [data-action="deny"]`);
-      if (btn) { btn.focus(); setWant(null); }
-    });
+      if (btn) { btn.focus(); setWant(null); return; }
+      if (++tries < 10) raf = requestAnimationFrame(attempt);
+    };
+    raf = requestAnimationFrame(attempt);
     return () => cancelAnimationFrame(raf);
   }, [want, pending, virtualizer]);
 
@@ -95,14 +113,8 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
     requestAnimationFrame(() => setTimeout(() => performance.mark('approvals-painted', { detail: { count: pending.length } }), 0));
   }, [state.loaded, pending.length]);
 
-  const pendingRef = useRef(pending);
-  pendingRef.current = pending;
-  const onDecided = useCallback((id: string) => {
-    const list = pendingRef.current;
-    const i = list.findIndex((a) => a.id === id);
-    const next = list[i + 1] ?? list[i - 1];
-    setWant({ id: next?.id ?? null, index: i });
-  }, []);
+  // The card that takes the place of the answered one (the same index) gets the focus, or the last one.
+  const onDecided = useCallback((id: string, index: number) => setWant({ id: null, index, answered: id }), []);
 
   const total = pending.length + state.nodeRequests.length;
   return (
@@ -146,7 +158,7 @@ export function ApprovalsView({ state, store, devices, focusApproval = null, onF
                   index={v.index}
                   top={v.start}
                   measure={virtualizer.measureElement}
-                  highlight={focusApproval?.id === a.id}
+                  highlight={highlightId === a.id}
                 />
               );
             })}
@@ -190,7 +202,7 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
   nodeName: string | undefined;
   now: number;
   store: ApprovalsStore;
-  onDecided: (id: string) => void;
+  onDecided: (id: string, index: number) => void;
   index: number;
   top: number;
   measure: (el: Element | null) => void;
@@ -221,12 +233,12 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
     try {
       await store.resolve(approval.id, decision);
       notify(`${DECISION_TEXT[decision]}: ${command.text.slice(0, 80)}`, decision === 'deny' ? 'info' : 'success');
-      onDecided(approval.id);
+      onDecided(approval.id, index);
     } catch (err) {
       const reason = err instanceof GatewayRequestError ? (err.details as { reason?: string } | undefined)?.reason : undefined;
       if (reason === 'APPROVAL_NOT_FOUND' || reason === 'APPROVAL_ALREADY_RESOLVED') {
         notify('This request was already answered or has timed out. Nothing was changed.', 'warning');
-        onDecided(approval.id);
+        onDecided(approval.id, index);
         store.drop(approval.id);
       } else {
         notify(`Could not answer the request: ${errorText(err)}`, 'danger');
@@ -341,9 +353,9 @@ function NodeRequests({ requests, store }: { requests: NodePairPendingView[]; st
           const before = new Set(r.approvedCommands ?? []);
           const commands = (r.commands ?? []).map(shown).filter(Boolean);
           return (
-            <li key={r.requestId} className="card node-request-card" data-testid="node-request-card" data-request-id={r.requestId}>
+            <li key={r.requestId} className="card node-request-card" data-testid="node-request-card" data-request-id={r.requestId} tabIndex={-1} aria-labelledby={`node-${r.requestId}-title`}>
               <div className="request-head">
-                <h3>{shown(r.displayName) || `Node ${shortId(r.nodeId)}`} {r.displayName ? <ReportedTag /> : null}</h3>
+                <h3 id={`node-${r.requestId}-title`}>{shown(r.displayName) || `Node ${shortId(r.nodeId)}`} {r.displayName ? <ReportedTag /> : null}</h3>
                 <span className="request-tags">
                   {r.isWidening ? <Badge tone="accent">More commands</Badge> : <Badge tone="info">New node</Badge>}
                   <Badge tone={r.locality === 'local' ? 'neutral' : 'warning'}>{r.locality === 'local' ? 'Local' : r.locality === 'browser' ? 'Browser page' : 'Remote'}</Badge>

@@ -1,10 +1,12 @@
-// Settings: silent-approval policy and its ceiling, pause pairing, port, the gateway token, appearance.
+// Settings: silent-approval policy and its ceiling, pause pairing, how long commands wait for approval, port, the
+// gateway token, appearance.
 import { useEffect, useId, useState } from 'react';
 import type { GatewayConfig } from '../../../shared/config';
 import { OPERATOR_SCOPES, normalizeScopes } from '../../../shared/scopes';
 import type { DashboardStore, GatewayStatus } from '../store';
 import type { ThemePref } from '../theme';
 import { duration } from '../format';
+import { DEFAULT_EXEC_APPROVAL_TIMEOUT_MS } from '../../../shared/exec-approval-types';
 import { ConfirmAction, CopyButton, Switch, errorText, useNotify } from '../components/ui';
 import { IconEye, IconEyeOff } from '../components/icons';
 import { DesktopSettings } from '../desktop';
@@ -79,6 +81,7 @@ export function SettingsView({ config, configPath, status, store, theme, onTheme
                 Who is asking: {status?.attribution ? (status.attribution.works ? status.attribution.text : `${status.attribution.text}.`) : '—'}
               </p>
             </div>
+            {!attachedTo && <ApprovalTimeoutCard timeoutMs={config.approvals?.timeoutMs ?? DEFAULT_EXEC_APPROVAL_TIMEOUT_MS} onSave={(ms) => setPath('approvals.timeoutMs', ms, `Commands now wait ${duration(ms)} for an answer.`)} />}
             {!attachedTo && <GatewayTokenCard store={store} />}
           </div>
           <div className="settings-col">
@@ -103,6 +106,28 @@ export function SettingsView({ config, configPath, status, store, theme, onTheme
         </div>
       )}
     </section>
+  );
+}
+
+const TIMEOUT_CHOICES_MIN = [1, 2, 5, 10, 15, 30, 60, 120, 240];
+
+/** How long a command waits for an answer before it is denied (the reference's default: 30 minutes). */
+function ApprovalTimeoutCard({ timeoutMs, onSave }: { timeoutMs: number; onSave: (ms: number) => Promise<boolean> }) {
+  const id = useId();
+  const choices = TIMEOUT_CHOICES_MIN.map((m) => m * 60_000);
+  if (!choices.includes(timeoutMs)) choices.push(timeoutMs);
+  choices.sort((a, b) => a - b);
+  return (
+    <div className="card">
+      <h2>Command approvals</h2>
+      <div className="field">
+        <label htmlFor={id}>A command waits for your answer</label>
+        <select id={id} value={timeoutMs} aria-describedby={`${id}-help`} onChange={(e) => void onSave(Number(e.target.value))}>
+          {choices.map((ms) => <option key={ms} value={ms}>{duration(ms)}{ms === DEFAULT_EXEC_APPROVAL_TIMEOUT_MS ? ' (default)' : ''}</option>)}
+        </select>
+        <p id={`${id}-help`} className="field-help">Then it is denied. A request that sets its own timeout keeps it.</p>
+      </div>
+    </div>
   );
 }
 
