@@ -2,6 +2,7 @@
 // for "last connected from"), shared by everyone who asks, never on a paired device's critical path.
 import type { PeerAttribution } from '../../shared/attribution';
 import type { Attributor, PeerHints } from './attributor';
+import type { ProgramMemory } from './program-memory';
 
 export type LazyAttribution = () => Promise<PeerAttribution>;
 
@@ -15,4 +16,24 @@ export function lazyAttribution(attributor: Attributor, peerPort: number | undef
     }
     return pending;
   };
+}
+
+export interface TracedConnection {
+  identity: { deviceId?: string } | null;
+  who: LazyAttribution | undefined;
+  attribution: PeerAttribution | undefined;
+}
+
+/**
+ * Who is connected, traced after hello-ok (off the handshake's path): a device's "last connected from" (not
+ * on every reconnect), and for the window, the dashboard and token clients (the CLI) the name they act under.
+ */
+export function traceAfterHandshake(conn: TracedConnection, programs: ProgramMemory): void {
+  const deviceId = conn.identity?.deviceId;
+  const who = conn.who;
+  if (!who || (deviceId && !programs.due(deviceId))) return;
+  setImmediate(() => void who().then((a) => {
+    conn.attribution = a;
+    if (deviceId) return programs.record(deviceId, a);
+  }));
 }

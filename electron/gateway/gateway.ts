@@ -17,7 +17,7 @@ import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import { ApprovalsHub } from '../approvals/approvals-hub';
 import { attributionLabel } from '../../shared/attribution';
 import { Attributor } from '../attribution/attributor';
-import { lazyAttribution } from '../attribution/connection-attribution';
+import { lazyAttribution, traceAfterHandshake } from '../attribution/connection-attribution';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
@@ -339,7 +339,7 @@ export class Gateway implements GatewayHandle {
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.role === 'node' && result.identity.deviceId) this.hub.nodeConnected(conn);
       if (result.identity.clientMode !== 'cli') this.broadcastPresence(conn);
-      this.traceAfterHandshake(conn);
+      traceAfterHandshake(conn, this.pairing.programs);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
         // A request id handed to the device is on disk first: a crash right after cannot lose the request.
@@ -351,20 +351,6 @@ export class Gateway implements GatewayHandle {
       conn.fail(req.id, { code: ErrorCode.UNAVAILABLE, message });
       conn.close(CloseCode.POLICY, message);
     }
-  }
-
-  /**
-   * Who is connected, traced after hello-ok (off the handshake's path): a device's "last connected from" (not
-   * on every reconnect), and for the window, the dashboard and token clients (the CLI) the name they act under.
-   */
-  private traceAfterHandshake(conn: Connection): void {
-    const deviceId = conn.identity?.deviceId;
-    const who = conn.who;
-    if (!who || (deviceId && !this.pairing.programs.due(deviceId))) return;
-    setImmediate(() => void who().then((a) => {
-      conn.attribution = a;
-      if (deviceId) return this.pairing.programs.record(deviceId, a);
-    }));
   }
 
   /** Over this connection's maxPayload but under its socket ceiling: refuse the request, keep the connection. */
