@@ -37,3 +37,14 @@ export function traceAfterHandshake(conn: TracedConnection, programs: ProgramMem
     if (deviceId) return programs.record(deviceId, a);
   }));
 }
+
+/** Calls whose actor goes into the audit log: worth naming the program that made them. */
+const DECISIONS = new Set([
+  'device.pair.approve', 'device.pair.reject', 'device.pair.remove', 'device.token.rotate', 'device.token.revoke', 'loopgate.device.narrow',
+  'node.pair.approve', 'node.pair.reject', 'exec.approval.resolve', 'approval.resolve', 'loopgate.approvals.resolve',
+  'exec.approval.grants.revoke', 'loopgate.approvals.grants.revoke', 'config.set',
+]);
+
+export function isDecision(method: string): boolean {
+  return DECISIONS.has(method);
+}

@@ -206,10 +206,13 @@ describe('the dashboard is named as Loopgate (Linux)', { skip: !linux && 'Linux 
     const dashboard = await connectDevice(h.url, null, { token: h.gw.issueOwnerCredential(), clientId: 'openclaw-control-ui', clientMode: 'webchat', headers: { Origin: `http://127.0.0.1:${h.gw.port}` } });
     assert.equal(dashboard.res.ok, true, JSON.stringify(dashboard.res.error));
     try {
-      // Its first call waits for the lookup, so presence knows it by then.
-      const presence = (await dashboard.socket.call('system-presence')) as Array<{ clientId: string; program?: string }>;
-      const me = presence.find((p) => p.clientId === 'openclaw-control-ui');
-      assert.match(me?.program ?? '', new RegExp(`^Loopgate dashboard \\(node\\) · PID ${process.pid}$`));
+      // Traced right after the handshake, without holding up its calls: presence names it once the lookup is done.
+      let program = '';
+      for (const end = Date.now() + 5000; !program && Date.now() < end;) {
+        const presence = (await dashboard.socket.call('system-presence')) as Array<{ clientId: string; program?: string }>;
+        program = presence.find((p) => p.clientId === 'openclaw-control-ui')?.program ?? '';
+      }
+      assert.match(program, new RegExp(`^Loopgate dashboard \\(node\\) · PID ${process.pid}$`));
     } finally {
       dashboard.socket.close();
     }

@@ -17,7 +17,7 @@ import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import { ApprovalsHub } from '../approvals/approvals-hub';
 import { attributionLabel } from '../../shared/attribution';
 import { Attributor } from '../attribution/attributor';
-import { lazyAttribution, traceAfterHandshake } from '../attribution/connection-attribution';
+import { isDecision, lazyAttribution, traceAfterHandshake } from '../attribution/connection-attribution';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
@@ -376,9 +376,9 @@ export class Gateway implements GatewayHandle {
       return conn.fail(id, { code: ErrorCode.INVALID_REQUEST, message: `invalid request frame: ${formatIssues(parsed.error.issues)}` });
     }
     const { id, method, params } = parsed.data;
-    // The window, the dashboard and token clients (the CLI) act under their program's name: known before their
-    // first call (a paired device's calls never wait for this).
-    if (!conn.identity?.deviceId && conn.who && !conn.attribution) conn.attribution = await conn.who();
+    // The window, the dashboard and token clients (the CLI) decide under their program's name: a decision waits
+    // for the lookup if it is still running; other calls (and a paired device's) never wait for it.
+    if (!conn.identity?.deviceId && conn.who && !conn.attribution && isDecision(method)) conn.attribution = await conn.who();
     await this.router.dispatch(conn, this.actorOf(conn), id, method, params);
   }
 
