@@ -40,10 +40,11 @@ export async function describeLinuxProcess(pid: number, cache: ProcessCache, pro
 }
 
 /** The peer socket of one of our connections and the process holding it. */
-export async function findLinuxPeer(peerPort: number, ourPort: number, likely: readonly number[], procRoot = '/proc'): Promise<FoundSocket> {
+export async function findLinuxPeer(peerPort: number, ourPort: number, likely: readonly number[], procRoot = '/proc', onOwner?: (uid: number) => void): Promise<FoundSocket> {
   // The gateway listens on 127.0.0.1, so its peers are in the IPv4 table; tcp6 only if not (v4-mapped).
   const row = findPeerSocket(await readSocketTable('tcp', procRoot), peerPort, ourPort) ?? findPeerSocket(await readSocketTable('tcp6', procRoot), peerPort, ourPort);
   if (!row) return { found: false };
+  onOwner?.(row.uid);
   const pid = await pidForInode(row.inode, [...likely, ...(await ownProcessIfSmall(procRoot))], procRoot);
   return { found: true, uid: row.uid, ...(pid !== undefined ? { pid } : {}) };
 }
