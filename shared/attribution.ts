@@ -67,7 +67,8 @@ export function programOf(a: PeerAttribution | undefined, atMs: number): Program
 /** Same program: same executable path (sub-agents of one program share it); without a path, same name. */
 export function sameProgram(a: ProgramRef | undefined, b: ProgramRef | undefined): boolean {
   if (!a || !b) return true;
-  if (a.exe && b.exe) return a.exe === b.exe && (a.user ?? '') === (b.user ?? '');
+  // Users are compared only when both lookups told one (a lookup that could not read the owner is no change).
+  if (a.exe && b.exe) return a.exe === b.exe && (!a.user || !b.user || a.user === b.user);
   return a.name === b.name;
 }
 

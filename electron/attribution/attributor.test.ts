@@ -112,6 +112,12 @@ describe('attributor on a /proc tree', () => {
     assert.equal(b.status, 'unknown');
     assert.match(b.why!, /longer than 100 ms/);
     assert.ok(performance.now() - t < 1000);
+    // Out of time after the socket table was read: the owner is still told (another user stays another user).
+    const slow: AttributionBackend = { ...failing, findPeer: (_p, _o, _l, onOwner) => { onOwner?.(uid + 7); return new Promise(() => {}); } };
+    const partial = await new Attributor(slow, 100).peer(1, 2);
+    assert.equal(partial.status, 'unknown');
+    assert.equal(partial.socketUid, uid + 7);
+    assert.equal(partial.sameUser, false);
     const none = await new Attributor(null).peer(1, 2);
     assert.equal(none.method, 'none');
     assert.equal(none.status, 'unknown');

@@ -15,7 +15,7 @@ const LIKELY_MAX = 16;
 export function linuxBackend(procRoot = '/proc'): AttributionBackend {
   return {
     method: 'linux-proc',
-    findPeer: (peerPort, ourPort, likely) => findLinuxPeer(peerPort, ourPort, likely, procRoot),
+    findPeer: (peerPort, ourPort, likely, onOwner) => findLinuxPeer(peerPort, ourPort, likely, procRoot, onOwner),
     findListener: (port) => findLinuxListener(port, procRoot),
     describe: (pid, cache) => describeLinuxProcess(pid, cache, procRoot),
     ownUser: () => ({ uid: process.getuid?.() }),
@@ -97,11 +97,17 @@ export class Attributor {
 
   /** The process at the other end of a connection we accepted on `ourPort` from `peerPort`. */
   peer(peerPort: number, ourPort: number, hints: PeerHints = {}): Promise<PeerAttribution> {
+    // The owner comes first and cheaply: even a lookup that runs out of time (a flood of processes to scan)
+    // still tells another user's socket apart.
+    let owner: number | undefined;
     return this.bounded(async (b) => {
-      const sock = await b.findPeer(peerPort, ourPort, this.likely);
+      const sock = await b.findPeer(peerPort, ourPort, this.likely, (uid) => { owner = uid; });
       const result = await this.resolve(b, sock, hints);
       if (result.process) this.remember(result.process.pid);
       return result;
+    }, () => {
+      const own = this.backend?.ownUser().uid;
+      return owner === undefined ? {} : { socketUid: owner, ...(own !== undefined ? { sameUser: owner === own } : {}) };
     });
   }
 
@@ -133,11 +139,11 @@ export class Attributor {
   }
 
   /** Never throws, never takes longer than the timeout. */
-  private bounded(run: (b: AttributionBackend) => Promise<PeerAttribution>): Promise<PeerAttribution> {
+  private bounded(run: (b: AttributionBackend) => Promise<PeerAttribution>, partial: () => Partial<PeerAttribution> = () => ({})): Promise<PeerAttribution> {
     const b = this.backend;
     if (!b) return Promise.resolve({ status: 'unknown', method: 'none', why: 'process attribution is not available on this system', atMs: Date.now() });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ status: 'unknown', method: b.method, why: `lookup took longer than ${this.timeoutMs} ms`, atMs: Date.now() }), this.timeoutMs);
+      const timer = setTimeout(() => resolve({ ...partial(), status: 'unknown', method: b.method, why: `lookup took longer than ${this.timeoutMs} ms`, atMs: Date.now() }), this.timeoutMs);
       run(b).then(resolve, (e: unknown) => resolve({ status: 'unknown', method: b.method, why: `lookup failed: ${String((e as Error)?.message ?? e).slice(0, 200)}`, atMs: Date.now() }))
         .finally(() => clearTimeout(timer));
     });

@@ -1,4 +1,5 @@
 // Linux lookups on top of /proc: the peer process of one connection, and the holder of a listening port.
+import { readdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { exeWarning, type ProcessFacts } from '../../shared/attribution';
 import { cleanReported } from '../../shared/reported-text';
@@ -39,12 +40,26 @@ export async function describeLinuxProcess(pid: number, cache: ProcessCache, pro
 }
 
 /** The peer socket of one of our connections and the process holding it. */
-export async function findLinuxPeer(peerPort: number, ourPort: number, likely: readonly number[], procRoot = '/proc'): Promise<FoundSocket> {
+export async function findLinuxPeer(peerPort: number, ourPort: number, likely: readonly number[], procRoot = '/proc', onOwner?: (uid: number) => void): Promise<FoundSocket> {
   // The gateway listens on 127.0.0.1, so its peers are in the IPv4 table; tcp6 only if not (v4-mapped).
   const row = findPeerSocket(await readSocketTable('tcp', procRoot), peerPort, ourPort) ?? findPeerSocket(await readSocketTable('tcp6', procRoot), peerPort, ourPort);
   if (!row) return { found: false };
-  const pid = await pidForInode(row.inode, likely, procRoot);
+  onOwner?.(row.uid);
+  const pid = await pidForInode(row.inode, [...likely, ...(await ownProcessIfSmall(procRoot))], procRoot);
   return { found: true, uid: row.uid, ...(pid !== undefined ? { pid } : {}) };
+}
+
+/**
+ * This process, as a candidate checked before the full scan, when it holds few descriptors: a client in the
+ * gateway's own process (tests, tools embedding the gateway) is then found at once, at little cost otherwise.
+ */
+async function ownProcessIfSmall(procRoot: string): Promise<number[]> {
+  if (procRoot !== '/proc') return [];
+  try {
+    return (await readdir('/proc/self/fd')).length <= 256 ? [process.pid] : [];
+  } catch {
+    return [];
+  }
 }
 
 export async function findLinuxListener(port: number, procRoot = '/proc'): Promise<FoundSocket> {

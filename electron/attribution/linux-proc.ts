@@ -119,9 +119,10 @@ export async function pidForInode(inode: number, likely: readonly number[] = [],
   }
   // Newest processes first: a connecting client is usually young.
   const pids = entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => !tried.has(p)).sort((a, b) => b - a);
-  const BATCH = 32;
-  for (let i = 0; i < pids.length; i += BATCH) {
-    const slice = pids.slice(i, i + BATCH);
+  // Small batches first (the holder is most often among the newest few), then wider ones.
+  let batch = 4;
+  for (let i = 0; i < pids.length; i += batch, batch = Math.min(batch * 2, 64)) {
+    const slice = pids.slice(i, i + batch);
     const hits = await Promise.all(slice.map((pid) => holdsInode(procRoot, pid, target)));
     const at = hits.indexOf(true);
     if (at >= 0) return slice[at];

@@ -16,7 +16,8 @@ export interface ProcessCache {
 
 export interface AttributionBackend {
   method: AttributionMethod;
-  findPeer(peerPort: number, ourPort: number, likely: readonly number[]): Promise<FoundSocket>;
+  /** `onOwner` hears the socket's owner as soon as it is known (before the slower search for its process). */
+  findPeer(peerPort: number, ourPort: number, likely: readonly number[], onOwner?: (uid: number) => void): Promise<FoundSocket>;
   findListener(port: number): Promise<FoundSocket>;
   describe(pid: number, cache: ProcessCache): Promise<ProcessFacts | undefined>;
   /** This process's OS user, to compare with (uid on POSIX, user name on Windows). */

@@ -199,3 +199,22 @@ describe('Loopgate names its own parts (Linux)', { skip: !linux && 'Linux only' 
     }
   });
 });
+
+describe('the dashboard is named as Loopgate (Linux)', { skip: !linux && 'Linux only' }, () => {
+  test('presence names the headless dashboard in a browser by what it is', async () => {
+    const { connectDevice } = await import('../testing/device-client');
+    const dashboard = await connectDevice(h.url, null, { token: h.gw.issueOwnerCredential(), clientId: 'openclaw-control-ui', clientMode: 'webchat', headers: { Origin: `http://127.0.0.1:${h.gw.port}` } });
+    assert.equal(dashboard.res.ok, true, JSON.stringify(dashboard.res.error));
+    try {
+      // Traced right after the handshake, without holding up its calls: presence names it once the lookup is done.
+      let program = '';
+      for (const end = Date.now() + 5000; !program && Date.now() < end;) {
+        const presence = (await dashboard.socket.call('system-presence')) as Array<{ clientId: string; program?: string }>;
+        program = presence.find((p) => p.clientId === 'openclaw-control-ui')?.program ?? '';
+      }
+      assert.match(program, new RegExp(`^Loopgate dashboard \\(node\\) · PID ${process.pid}$`));
+    } finally {
+      dashboard.socket.close();
+    }
+  });
+});

@@ -16,7 +16,7 @@ import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import { ApprovalsHub } from '../approvals/approvals-hub';
 import { attributionLabel } from '../../shared/attribution';
 import { Attributor } from '../attribution/attributor';
-import { lazyAttribution } from '../attribution/connection-attribution';
+import { isDecision, lazyAttribution, traceAfterHandshake } from '../attribution/connection-attribution';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
@@ -335,7 +335,7 @@ export class Gateway implements GatewayHandle {
       conn.respond(req.id, this.helloOk(conn, result.token, result.ownerSession));
       if (result.identity.role === 'node' && result.identity.deviceId) this.hub.nodeConnected(conn);
       if (result.identity.clientMode !== 'cli') this.broadcastPresence(conn);
-      this.traceAfterHandshake(conn);
+      traceAfterHandshake(conn, this.pairing.programs);
     } catch (e) {
       if (e instanceof HandshakeFailure) {
         // A request id handed to the device is on disk first: a crash right after cannot lose the request.
@@ -349,19 +349,6 @@ export class Gateway implements GatewayHandle {
     }
   }
 
-  /**
-   * Who is connected, traced after hello-ok (off the handshake's path): a device's "last connected from" (not
-   * on every reconnect), and for the window, the dashboard and token clients (the CLI) the name they act under.
-   */
-  private traceAfterHandshake(conn: Connection): void {
-    const deviceId = conn.identity?.deviceId;
-    const who = conn.who;
-    if (!who || (deviceId && !this.pairing.programs.due(deviceId))) return;
-    setImmediate(() => void who().then((a) => {
-      conn.attribution = a;
-      if (deviceId) return this.pairing.programs.record(deviceId, a);
-    }));
-  }
 
   private async onFrame(conn: Connection, data: RawData): Promise<void> {
     let frame: unknown;
@@ -376,9 +363,9 @@ export class Gateway implements GatewayHandle {
       return conn.fail(id, { code: ErrorCode.INVALID_REQUEST, message: `invalid request frame: ${formatIssues(parsed.error.issues)}` });
     }
     const { id, method, params } = parsed.data;
-    // The window, the dashboard and token clients (the CLI) act under their program's name: known before their
-    // first call (a paired device's calls never wait for this).
-    if (!conn.identity?.deviceId && conn.who && !conn.attribution) conn.attribution = await conn.who();
+    // The window, the dashboard and token clients (the CLI) decide under their program's name: a decision waits
+    // for the lookup if it is still running; other calls (and a paired device's) never wait for it.
+    if (!conn.identity?.deviceId && conn.who && !conn.attribution && isDecision(method)) conn.attribution = await conn.who();
     await this.router.dispatch(conn, this.actorOf(conn), id, method, params);
   }
 
