@@ -16,6 +16,7 @@ import { normalizeScopes, roleScopesAllow, SCOPE, scopesWithin } from '../../sha
 import type { AuditLog } from './audit-log';
 import type { PairingStore } from './pairing-store';
 import { grantFor, heldRecord, type Grant } from './approval-grant';
+import { DeviceViews } from './device-views';
 import { PendingRequests, type PendingLimits } from './pending-requests';
 import type { PairedDevice, TokenRecord } from './store-schema';
 import { hashToken, newToken, tokenMatches } from './token-hash';
@@ -99,12 +100,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   /** Tokens minted at approval, held in memory only until the device's next connect picks them up. */
   private readonly undelivered: UndeliveredTokens;
   private paused = false;
-  /** Serialized views, per record object (a mutation replaces the object) and revision (in-place changes). */
-  private viewCache = new WeakMap<PairedDevice, { rev: number; json: string }>();
-  /** Per record object too, so a removed or replaced record takes its entry with it. */
-  private revs = new WeakMap<PairedDevice, number>();
-  private listVersion = 0;
-  private pairedCache: { version: number; json: string } | undefined;
+  private readonly views: DeviceViews;
   /** Settings: a device coming back from another program is asked about (default on). */
   programPinning: () => boolean = () => true;
   /** Which program each device last connected from (electron/attribution). */
@@ -121,8 +117,8 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     super();
     this.undelivered = new UndeliveredTokens(now);
     this.pending = new PendingRequests(limits, (req) => void this.expire(req), now);
-    store.onChange(() => this.listVersion++);
     this.programs = new ProgramMemory(store, (deviceId) => this.deviceChanged(deviceId));
+    this.views = new DeviceViews(store, isConnected, this.programs);
   }
 
   setPaused(paused: boolean): void {
@@ -537,23 +533,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
   // ---- views ------------------------------------------------------------------------------------
 
   view(d: PairedDevice): PairedDeviceView {
-    const tokens = Object.values(d.tokens)
-      .map((t) => ({ role: t.role, scopes: [...t.scopes], createdAtMs: t.createdAtMs,
-        ...(t.rotatedAtMs ? { rotatedAtMs: t.rotatedAtMs } : {}), ...(t.revokedAtMs ? { revokedAtMs: t.revokedAtMs } : {}), ...(t.lastUsedAtMs ? { lastUsedAtMs: t.lastUsedAtMs } : {}) }))
-      .sort((a, b) => a.role.localeCompare(b.role));
-    return {
-      deviceId: d.deviceId, publicKey: d.publicKey, fingerprint: fingerprintOf(d.deviceId),
-      ...(d.operatorLabel ? { operatorLabel: d.operatorLabel } : {}),
-      ...(d.displayName ? { displayName: d.displayName } : {}), ...(d.platform ? { platform: d.platform } : {}),
-      ...(d.deviceFamily ? { deviceFamily: d.deviceFamily } : {}), ...(d.clientId ? { clientId: d.clientId } : {}),
-      ...(d.clientMode ? { clientMode: d.clientMode } : {}), ...(d.role ? { role: d.role } : {}),
-      roles: approvedRolesOf(d), scopes: normalizeScopes(d.scopes ?? approvedScopesOf(d)), approvedScopes: approvedScopesOf(d),
-      ...(d.remoteIp ? { remoteIp: d.remoteIp } : {}), ...(d.approvedVia ? { approvedVia: d.approvedVia } : {}),
-      createdAtMs: d.createdAtMs, approvedAtMs: d.approvedAtMs,
-      ...(d.lastSeenAtMs ? { lastSeenAtMs: d.lastSeenAtMs } : {}), ...(d.lastSeenReason ? { lastSeenReason: d.lastSeenReason } : {}),
-      connected: this.isConnected(d.deviceId), tokens,
-      ...this.programs.viewOf(d),
-    };
+    return this.views.view(d);
   }
 
   /** device.pair.list: a non-admin device session sees only itself. */
@@ -565,34 +545,10 @@ export class PairingService extends EventEmitter<ServiceEvents> {
     };
   }
 
-  /**
-   * The same list as JSON text, built from per-device pieces cached until the record (or its connected flag,
-   * last-seen data) changes: 10,000 devices cost a lookup each instead of a fresh view and serialization.
-   */
+  /** The same list as JSON text, from per-device pieces cached until the record changes (device-list.ts). */
   listJson(actor: Actor): string {
-    const everyone = actor.kind !== 'device';
     const pending = JSON.stringify(this.pending.list().filter((r) => reachesDevice(actor, r.deviceId)));
-    let paired: string;
-    if (everyone && this.pairedCache?.version === this.listVersion) {
-      paired = this.pairedCache.json;
-    } else {
-      const parts: string[] = [];
-      for (const d of this.store.list()) {
-        if (!everyone && !reachesDevice(actor, d.deviceId)) continue;
-        const rev = this.revs.get(d) ?? 0;
-        const hit = this.viewCache.get(d);
-        if (hit && hit.rev === rev) {
-          parts.push(hit.json);
-          continue;
-        }
-        const json = JSON.stringify(this.view(d));
-        this.viewCache.set(d, { rev, json });
-        parts.push(json);
-      }
-      paired = `[${parts.join(',')}]`;
-      if (everyone) this.pairedCache = { version: this.listVersion, json: paired };
-    }
-    return `{"pending":${pending},"paired":${paired}`;
+    return `{"pending":${pending},"paired":${this.views.pairedJson(actor.kind === 'device' ? (id) => reachesDevice(actor, id) : undefined)}`;
   }
 
   /** Audit entries this actor may read: a device session sees only its own. */
@@ -603,9 +559,7 @@ export class PairingService extends EventEmitter<ServiceEvents> {
 
   /** Something a device's view shows changed in place (connected, last seen): its cached view is stale. */
   deviceChanged(deviceId: string): void {
-    const rec = this.store.get(deviceId);
-    if (rec) this.revs.set(rec, (this.revs.get(rec) ?? 0) + 1);
-    this.listVersion++;
+    this.views.changed(this.store.get(deviceId));
   }
 
   close(): void {
