@@ -16,6 +16,7 @@ import { OPENCLAW_STATUS_KEYS } from '../gateway/openclaw-status';
 import { logGatewayEvents } from '../logging/gateway-events';
 import { logsDir, RotatingLog } from '../logging/rotating-log';
 import { loadOrCreateGatewayToken } from '../pairing/gateway-secret';
+import { APPROVALS_USAGE, ApprovalsUsageError, runApprovals } from './approvals-cli';
 import { defaultHome } from './data-home';
 import { GatewayRpc } from './gateway-rpc';
 
@@ -37,6 +38,7 @@ Commands:
   devices rename <deviceId> --name NAME   give a paired device your own name (kept apart from the one it reports)
   devices rotate --device ID --role ROLE [--scope S ...]   issue a new device token
   devices revoke --device ID --role ROLE  revoke a device token (its live connections close)
+${APPROVALS_USAGE}
 
 Options: --home DIR (or LOOPGATE_HOME), --port N (or LOOPGATE_PORT, default ${DEFAULT_PORT}),
          --url ws://127.0.0.1:PORT, --token TOKEN, --json`;
@@ -194,7 +196,7 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       home: { type: 'string' }, port: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' },
       json: { type: 'boolean' }, device: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string', multiple: true },
-      attach: { type: 'boolean' },
+      attach: { type: 'boolean' }, for: { type: 'string' }, always: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
     },
   });
@@ -240,6 +242,7 @@ export async function main(argv: string[]): Promise<void> {
       const r = await rpc.call<{ url: string }>('loopgate.dashboard.link');
       return print(r, () => r.url);
     }
+    if (command === 'approvals') return await runApprovals(rpc, sub, arg, values, print);
     if (command !== 'devices') throw new UsageError(`unknown command: ${command}`);
     switch (sub) {
       case 'list': {
@@ -281,7 +284,8 @@ export async function main(argv: string[]): Promise<void> {
 export function run(argv: string[]): void {
   main(argv).catch((e: unknown) => {
     const err = e as Error;
-    process.stderr.write(`loopgate: ${err.message}${err instanceof UsageError ? `\n\n${USAGE}` : ''}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    const usage = err instanceof UsageError || err instanceof ApprovalsUsageError;
+    process.stderr.write(`loopgate: ${err.message}${usage ? `\n\n${USAGE}` : ''}\n`);
+    process.exit(usage ? 2 : 1);
   });
 }
