@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { approvalRoundTripMs } from './approvals';
 import { pendingProgramMs } from './attribution';
 import { echoHandshake, handshakeFigures, pairedHandshake, type HandshakeFigures } from './handshake';
 import { listRoundTripMs, seedStore, silentPairingMs } from './pairing';
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
     const shown = await pendingProgramMs(gw.url, token);
     add('new pending request shows its program (500 processes running)', '≤ 100 ms', `${round(shown.medianMs, 1)} ms median, ${round(shown.maxMs, 1)} ms max over ${shown.samples} fresh processes (${shown.named}/${shown.samples} named by PID)`, shown.maxMs <= 100 && shown.named === shown.samples);
   }
+
+  // Exec approval round trip (request → requested event → resolve → decision) with 100 others pending.
+  const approval = await approvalRoundTripMs(gw.url, token);
+  add('exec approval request → resolve → decision with 100 pending (median)', '≤ 10 ms', `${round(approval.median)} ms (p99 ${round(approval.p99)} ms)`, approval.median <= 10);
   await gw.stop();
   await rm(home, { recursive: true, force: true });
 

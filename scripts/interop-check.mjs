@@ -333,6 +333,9 @@ async function main() {
   section("openclaw node run (real node host)");
   await nodeHostCheck();
 
+  section("exec approvals with the real node host (ask mode)");
+  await execApprovalsCheck();
+
   section("attach mode: Loopgate as the approval companion of the real OpenClaw gateway");
   await attachCheck({ check, WebSocket, OPENCLAW_ENTRY });
 
@@ -537,6 +540,137 @@ async function nodeHostCheck() {
   const nodeEntry = (list.json?.paired ?? []).find((d) => d.clientId === "node-host" && rolesOf(d).includes("node"));
   check("node host device is listed as paired (clientId node-host, role node)", !!nodeEntry, list.describe);
   if (nodeEntry) await cli("devices", "remove", nodeEntry.deviceId);
+}
+
+/** Device-less token client that keeps every frame: request() and waitFor() over one socket. */
+async function rpcClient({ scopes, caps = [], displayName }) {
+  const frames = [];
+  const waiters = [];
+  const ws = new WebSocket(URL_);
+  let next = 1;
+  const push = (f) => {
+    frames.push(f);
+    for (const w of [...waiters]) if (w.pred(f)) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(f); }
+  };
+  const waitFor = (pred, ms = 15_000) => new Promise((resolve) => {
+    const found = frames.find(pred);
+    if (found) return resolve(found);
+    const w = { pred, resolve, timer: setTimeout(() => { waiters.splice(waiters.indexOf(w), 1); resolve(undefined); }, ms) };
+    waiters.push(w);
+  });
+  const hello = await new Promise((resolve) => {
+    ws.on("message", (data) => {
+      const f = JSON.parse(data.toString());
+      if (f.type === "event" && f.event === "connect.challenge") {
+        ws.send(JSON.stringify({ type: "req", id: "hello", method: "connect", params: {
+          minProtocol: 4, maxProtocol: 4, caps, auth: { token: TOKEN }, role: "operator", scopes,
+          client: { id: "gateway-client", displayName, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "backend" } } }));
+      } else if (f.type === "res" && f.id === "hello") resolve(f.ok ? f.payload : null);
+      else push(f);
+    });
+    ws.on("error", () => resolve(null));
+  });
+  const request = (method, params, ms) => {
+    const id = `q${next++}`;
+    ws.send(JSON.stringify({ type: "req", id, method, params }));
+    return waitFor((f) => f.type === "res" && f.id === id, ms);
+  };
+  return { hello, frames, waitFor, request, close: () => ws.close() };
+}
+
+/** Write the node host's own approvals document, as `openclaw approvals set --stdin` does locally (no gateway). */
+function setLocalApprovals(home, doc) {
+  const env = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0" };
+  for (const k of Object.keys(env)) if (k.startsWith("OPENCLAW_")) delete env[k];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [OPENCLAW_ENTRY, "approvals", "set", "--stdin"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (code) => resolve({ code, out: stripAnsi(out) }));
+    child.stdin.end(JSON.stringify(doc));
+  });
+}
+
+/**
+ * A node host in ask mode (allowlist + on-miss, empty allowlist). Its command surface waits for `openclaw
+ * nodes approve`; then an operator's plain node.invoke system.run is prepared by Loopgate, shown to an approval
+ * client, and runs only once allowed; deny and a replayed approval are refused.
+ */
+async function execApprovalsCheck() {
+  const home = mkdtempSync(path.join(CLI_HOME, "nodehost-ask-"));
+  const set = await setLocalApprovals(home, { version: 1, defaults: { security: "allowlist", ask: "on-miss", askFallback: "deny" } });
+  check("approvals set --stdin (node host's own policy: allowlist + on-miss)", set.code === 0, short(set.out));
+  const host = await startNodeHost(home);
+  check("node run (ask mode) connects; its device pairs silently on loopback", host.connected, short(host.output, 1500));
+  if (!host.connected) return void (await host.stop());
+  const listener = await rpcClient({ scopes: ["operator.admin", "operator.approvals"], caps: ["exec-approvals"], displayName: "interop-approver" });
+  const operator = await rpcClient({ scopes: ["operator.write", "operator.read"], displayName: "interop-operator" });
+  try {
+    let r = await cli("nodes", "pending", "--json");
+    const pend = Array.isArray(r.json) ? r.json.find((p) => (p.commands ?? []).includes("system.run")) : undefined;
+    check("nodes pending --json lists the node's declared commands (system.run included)", r.code === 0 && !!pend, r.describe);
+    const nodeId = pend?.nodeId;
+    const nodes = await operator.request("node.list", {});
+    const listed = nodes?.payload?.nodes?.find((n) => n.nodeId === nodeId);
+    check("node.list: approvalState pending-approval, nothing relayable yet", listed?.approvalState === "pending-approval" && (listed?.commands ?? []).length === 0, JSON.stringify(listed));
+    const early = await operator.request("node.invoke", { nodeId, command: "system.run", params: { command: ["echo", "hi"] }, idempotencyKey: "early" });
+    check("node.invoke before approval: 'node command not allowed: … pending approval'", early?.ok === false && /declared command surface is pending approval/.test(early?.error?.message ?? ""), JSON.stringify(early?.error));
+    r = await cli("nodes", "list");
+    check("nodes list prints 'Pending: 1'", r.code === 0 && /Pending: 1/.test(r.stdout), r.describe);
+    r = await cli("nodes", "approve", pend?.requestId ?? "missing");
+    check("nodes approve <requestId> approves the command surface", r.code === 0 && r.json?.node?.nodeId === nodeId, r.describe);
+    r = await cli("nodes", "list", "--json");
+    check("nodes list --json: the node is paired with system.run", r.code === 0 && (r.json?.paired ?? []).some((n) => n.nodeId === nodeId && (n.commands ?? []).includes("system.run")), r.describe);
+
+    const cwd = home;
+    const runParams = { command: ["echo", "hi"], cwd, agentId: "main", sessionKey: "agent:main:main" };
+    // Allow once.
+    const first = operator.request("node.invoke", { nodeId, command: "system.run", params: runParams, timeoutMs: 20_000, idempotencyKey: "run-1" }, 60_000);
+    const ask1 = await listener.waitFor((f) => f.event === "exec.approval.requested");
+    check("exec.approval.requested reaches the approval client (command, node, cwd)", !!ask1 && /echo hi$/.test(ask1.payload.request.command) && ask1.payload.request.nodeId === nodeId && ask1.payload.request.cwd === cwd, JSON.stringify(ask1?.payload?.request ?? null));
+    const ok1 = await listener.request("exec.approval.resolve", { id: ask1?.payload?.id, decision: "allow-once" });
+    check("exec.approval.resolve allow-once -> {ok:true}", ok1?.ok === true && ok1.payload?.ok === true, JSON.stringify(ok1));
+    const res1 = await first;
+    check("allow once: system.run returns 'hi' from the real node", res1?.ok === true && res1.payload?.payload?.stdout === "hi\n", JSON.stringify(res1?.error ?? res1?.payload));
+
+    // The same approval again: refused by the gateway, nothing sent to the node.
+    const plan = ask1?.payload?.request?.systemRunPlan;
+    const replay = await operator.request("node.invoke", { nodeId, command: "system.run", idempotencyKey: "replay", params: {
+      command: plan?.argv, rawCommand: plan?.commandText, systemRunPlan: plan, cwd, agentId: "main", sessionKey: "agent:main:main",
+      approved: true, approvalDecision: "allow-once", runId: ask1?.payload?.id } });
+    check("a replayed allow-once is refused (APPROVAL_REQUIRED)", replay?.ok === false && replay.error?.details?.code === "APPROVAL_REQUIRED", JSON.stringify(replay?.error));
+
+    // Deny.
+    const second = operator.request("node.invoke", { nodeId, command: "system.run", params: runParams, timeoutMs: 20_000, idempotencyKey: "run-2" }, 60_000);
+    const ask2 = await listener.waitFor((f) => f.event === "exec.approval.requested" && f.payload.id !== ask1?.payload?.id);
+    await listener.request("exec.approval.resolve", { id: ask2?.payload?.id, decision: "deny" });
+    const res2 = await second;
+    check("deny: system.run refused with SYSTEM_RUN_DENIED, nothing run", res2?.ok === false && /^SYSTEM_RUN_DENIED/.test(res2.error?.message ?? "") && res2.error?.details?.nodeError?.code === "SYSTEM_RUN_DENIED", JSON.stringify(res2?.error));
+
+    // Without approval flags from the gateway, the node itself refuses: a forged run with a made-up id never reaches it.
+    const forged = await operator.request("node.invoke", { nodeId, command: "system.run", idempotencyKey: "forged", params: { ...runParams, approved: true, runId: "made-up" } });
+    check("a system.run with a made-up approval is refused (UNKNOWN_APPROVAL_ID)", forged?.ok === false && forged.error?.details?.code === "UNKNOWN_APPROVAL_ID", JSON.stringify(forged?.error));
+
+    // openclaw approvals pending / resolve against Loopgate.
+    const third = operator.request("node.invoke", { nodeId, command: "system.run", params: runParams, timeoutMs: 20_000, idempotencyKey: "run-3" }, 60_000);
+    const ask3 = await listener.waitFor((f) => f.event === "exec.approval.requested" && ![ask1?.payload?.id, ask2?.payload?.id].includes(f.payload.id));
+    r = await cli("approvals", "pending", "--json");
+    const row = Array.isArray(r.json) ? r.json.find((e) => e.id === ask3?.payload?.id) : undefined;
+    check("openclaw approvals pending --json lists the request", r.code === 0 && !!row, r.describe);
+    r = await cli("approvals", "resolve", ask3?.payload?.id ?? "missing", "allow-once");
+    check("openclaw approvals resolve <id> allow-once prints 'resolved allow-once by …'", r.code === 0 && /resolved allow-once by /.test(r.stdout), r.describe);
+    const res3 = await third;
+    check("resolved from the CLI: the run returns 'hi'", res3?.ok === true && res3.payload?.payload?.stdout === "hi\n", JSON.stringify(res3?.error ?? res3?.payload));
+    const resolvedEv = await listener.waitFor((f) => f.event === "exec.approval.resolved" && f.payload.id === ask3?.payload?.id);
+    check("exec.approval.resolved reaches the approval client", resolvedEv?.payload?.decision === "allow-once", JSON.stringify(resolvedEv?.payload ?? null));
+  } finally {
+    listener.close();
+    operator.close();
+    await host.stop();
+    const list = await cli("devices", "list", "--json");
+    for (const d of (list.json?.paired ?? []).filter((x) => x.clientId === "node-host")) await cli("devices", "remove", d.deviceId);
+  }
 }
 
 main().catch((e) => {
