@@ -162,3 +162,14 @@ test('an allowlisted command runs without a prompt; the requester leaving withdr
   assert.equal(withdrawn.payload.decision, 'deny');
   assert.equal(h.gw.approvals.approvals().length, 0);
 });
+
+test('the node\'s approvals document goes through exec.approvals.node.* (admin), never node.invoke', async () => {
+  const got = await approver.call('exec.approvals.node.get', { nodeId: node.id.deviceId });
+  assert.deepEqual(got, { ok: true });
+  assert.equal(node.calls.at(-1)!.command, 'system.execApprovals.get');
+  await approver.call('exec.approvals.node.set', { nodeId: node.id.deviceId, file: { version: 1 }, baseHash: 'h1' });
+  assert.deepEqual(node.calls.at(-1), { command: 'system.execApprovals.set', params: { file: { version: 1 }, baseHash: 'h1' } });
+  assert.equal((await operator.request('exec.approvals.node.get', { nodeId: node.id.deviceId })).error?.message, 'missing scope: operator.admin');
+  const direct = await approver.request('node.invoke', { nodeId: node.id.deviceId, command: 'system.execApprovals.set', params: {} });
+  assert.equal(direct.error?.message, 'node.invoke does not allow system.execApprovals.*; use exec.approvals.node.*');
+});

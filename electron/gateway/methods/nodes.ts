@@ -1,5 +1,6 @@
 // node.list / node.describe / node.invoke and the node side (node.invoke.result, node.event).
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { ErrorCode, GatewayError, invalidRequest } from '../../../shared/errors';
 import { ParamSchemas } from '../../../shared/methods';
 import type { Connection } from '../connection';
@@ -81,6 +82,13 @@ export class NodeInvocations {
 
 const MAX_INVOCATIONS_PER_CONNECTION = 64;
 
+function relayExecApprovals(gw: Gateway, nodeId: string, command: string, params: unknown): Promise<unknown> {
+  const c = gw.nodeConnection(nodeId);
+  if (!c) throw new GatewayError(ErrorCode.UNAVAILABLE, 'node not connected', { nodeId });
+  if (!gw.hub.surfaces.effective(nodeId, c.identity!).commands.includes(command)) throw invalidRequest(`node does not offer command: ${command}`, { nodeId });
+  return gw.invocations.start(c, nodeId, command, params, 15_000);
+}
+
 export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
   return {
     'node.list': plain(() => ({ ts: Date.now(), nodes: gw.nodes().map((c) => gw.describeNode(c)) })),
@@ -118,6 +126,10 @@ export function nodeMethods(gw: Gateway): Record<string, MethodDef> {
         conn.invocations--;
       }
     }),
+    // The node's own approvals document (its policy and allowlist), read and replaced through the node (admin only).
+    'exec.approvals.node.get': method(z.object({ nodeId: z.string().min(1) }), (p) => relayExecApprovals(gw, p.nodeId, 'system.execApprovals.get', {})),
+    'exec.approvals.node.set': method(z.object({ nodeId: z.string().min(1), file: z.unknown().optional(), native: z.unknown().optional(), baseHash: z.string().optional() }),
+      ({ nodeId, ...rest }) => relayExecApprovals(gw, nodeId, 'system.execApprovals.set', rest)),
     'node.invoke.result': method(ParamSchemas['node.invoke.result'], (p, { conn }) => {
       if (!gw.invocations.finish(conn, p.id, p)) throw invalidRequest('unknown invoke id', { id: p.id });
       return { ok: true };
