@@ -16,3 +16,11 @@ test('config.set accepts known paths with valid values and names what is wrong o
   assert.equal(unknown.ok, false);
   assert.match(!unknown.ok ? unknown.error : '', /unknown config path/);
 });
+
+test('approvals.timeoutMs: settable, bounded, and absent in older files', () => {
+  const { approvals: _drop, ...older } = defaultConfig();
+  const set = setConfigPath(older, 'approvals.timeoutMs', 60_000);
+  assert.equal(set.ok && set.config.approvals?.timeoutMs, 60_000);
+  assert.equal(setConfigPath(older, 'approvals.timeoutMs', 10).ok, false);
+  assert.equal(defaultConfig().approvals?.timeoutMs, 1_800_000);
+});

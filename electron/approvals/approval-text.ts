@@ -61,6 +61,11 @@ function base(path: string): string {
   return name.endsWith('.exe') ? name.slice(0, -4) : name;
 }
 
+/** argv as one line, arguments with blanks or quotes in double quotes (the node's commandText form). */
+export function quoteArgv(argv: readonly string[]): string {
+  return argv.map((a) => (a === '' || /[\s"'\\$`]/.test(a) ? `"${a.replace(/(["\\$`])/g, '\\$1')}"` : a)).join(' ');
+}
+
 export interface CommandRisks {
   risks: ApprovalRisk[];
   analysis: CommandAnalysis;
@@ -71,11 +76,16 @@ export interface CommandRisks {
  * fully show; a carrier (env, sudo, xargs, find -exec) runs another command; a mutable file operand (a script
  * the command reads, not the executable itself) may change between approval and run.
  */
-export function assessCommand(argv: readonly string[] | null, plan: SystemRunPlan | null, warningText: string | null): CommandRisks {
+export function assessCommand(argv: readonly string[] | null, plan: SystemRunPlan | null, warningText: string | null, commandText?: string): CommandRisks {
   const risks = new Set<ApprovalRisk>();
   const kinds = new Set<string>();
   const lines: string[] = [];
   if (warningText) risks.add('warning');
+  // The text a requester shows must be what runs: otherwise the prompt says so and shows the argv.
+  if (argv && argv.length && commandText !== undefined && commandText !== argv.join(' ') && commandText !== quoteArgv(argv)) {
+    risks.add('other');
+    lines.push(`The command text differs from what will run: ${quoteArgv(argv)}`);
+  }
   const args = argv ?? [];
   let i = 0;
   // Look through carriers (env FOO=1 sudo bash -c …) to the command they run.

@@ -16,8 +16,8 @@ export interface HubHost {
   approvalTimeoutMs(): number;
   /** Append to the audit log and tell the window (loopgate.audit). */
   audit(entry: Omit<AuditEntry, 'ts'>): void;
-  /** Broadcast with the event's scope rules (node.pair.* need operator.pairing). */
-  broadcast(event: string, payload: unknown): void;
+  /** Broadcast with the event's scope rules (node.pair.* need operator.pairing); `about`: the device it concerns. */
+  broadcast(event: string, payload: unknown, about?: string): void;
   log(line: string): void;
 }
 
@@ -41,7 +41,7 @@ export class ApprovalsHub implements ApprovalsHandle {
     this.exec.on('approvalResolved', (e) => this.emitter.emit('approvalResolved', e));
     this.exec.on('approvals', (l) => this.emitter.emit('approvals', l));
     surfaces.on('requested', (req) => {
-      host.broadcast('node.pair.requested', req);
+      host.broadcast('node.pair.requested', req, req.nodeId);
       host.audit({
         deviceId: req.nodeId, kind: 'node-commands', decision: 'requested', silent: false, by: `node ${req.displayName ? `${req.displayName} (reported)` : req.nodeId.slice(0, 12)}`,
         reason: req.isWidening ? 'node declared more commands than approved' : 'new node command surface', commands: req.commands, caps: req.caps,
@@ -50,7 +50,7 @@ export class ApprovalsHub implements ApprovalsHandle {
       this.emitter.emit('nodeCommandsRequested', req);
     });
     surfaces.on('resolved', (ev, what) => {
-      host.broadcast('node.pair.resolved', ev);
+      host.broadcast('node.pair.resolved', ev, ev.nodeId);
       host.audit({
         deviceId: ev.nodeId, kind: 'node-commands', decision: ev.decision, silent: false, by: what.by,
         reason: ev.decision === 'approved' ? 'node commands approved' : 'node commands denied', commands: what.commands, caps: what.caps,

@@ -102,7 +102,7 @@ export function buildExecApprovalRequest(p: ExecApprovalRequestParams): BuiltReq
     throw new GatewayError(ErrorCode.INVALID_REQUEST, 'command exceeds exec approval display limit', { reason: 'EXEC_APPROVAL_COMMAND_DISPLAY_LIMIT' });
   }
   const warningText = p.warningText ? cleanWarningText(p.warningText) : null;
-  const assessed = assessCommand(effArgv, plan, warningText);
+  const assessed = assessCommand(effArgv, plan, warningText, commandText);
   const spans = shown.unchanged ? normalizeSpans(p.commandSpans, shown.text.length) : undefined;
   const envKeys = p.env ? Object.keys(p.env).sort() : [];
   const request: ExecApprovalRequest = {

@@ -131,7 +131,7 @@ export class Gateway implements GatewayHandle {
         void audit.append(full);
         late.gw?.broadcast('loopgate.audit', full, full.deviceId);
       },
-      broadcast: (event, payload) => late.gw?.broadcast(event, payload),
+      broadcast: (event, payload, about) => late.gw?.broadcast(event, payload, about),
       log: (line) => late.gw?.log(line),
     });
     pairing.programPinning = () => config.get().programPinning;
@@ -485,7 +485,7 @@ export class Gateway implements GatewayHandle {
       ok: true, version: this.version, uptimeMs: this.uptimeMs(), port: this.port, url: this.url,
       connections: conns.length, nodes: this.nodes().length, devices: this.pairing.store.size(), pending: this.pairing.pending.size,
       pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(), config: this.config.health(),
-      silentApproval: this.config.get().silentApproval, home: this.opts.home,
+      silentApproval: this.config.get().silentApproval, home: this.opts.home, approvalsPending: this.hub.exec.records.size,
       attribution: this.attributor.describe(), programPinning: this.config.get().programPinning,
     };
   }
