@@ -655,7 +655,7 @@ async function execApprovalsCheck() {
     check("a system.run with a made-up approval is refused (UNKNOWN_APPROVAL_ID)", forged?.ok === false && forged.error?.details?.code === "UNKNOWN_APPROVAL_ID", JSON.stringify(forged?.error));
 
     // openclaw approvals pending / resolve against Loopgate.
-    const third = operator.request("node.invoke", { nodeId, command: "system.run", params: runParams, timeoutMs: 20_000, idempotencyKey: "run-3" }, 60_000);
+    const third = operator.request("node.invoke", { nodeId, command: "system.run", params: runParams, timeoutMs: 20_000, idempotencyKey: "run-3" }, 150_000);
     const ask3 = await listener.waitFor((f) => f.event === "exec.approval.requested" && ![ask1?.payload?.id, ask2?.payload?.id].includes(f.payload.id));
     r = await cli("approvals", "pending", "--json");
     const row = (r.json?.approvals ?? []).find((e) => e.id === ask3?.payload?.id && e.kind === "exec");
@@ -666,6 +666,32 @@ async function execApprovalsCheck() {
     check("resolved from the CLI: the run returns 'hi'", res3?.ok === true && res3.payload?.payload?.stdout === "hi\n", JSON.stringify(res3?.error ?? res3?.payload));
     const resolvedEv = await listener.waitFor((f) => f.event === "exec.approval.resolved" && f.payload.id === ask3?.payload?.id);
     check("exec.approval.resolved reaches the approval client", resolvedEv?.payload?.decision === "allow-once", JSON.stringify(resolvedEv?.payload ?? null));
+
+    // Allow for 30 minutes (Loopgate's grant): the same command again runs without asking.
+    const seen = new Set(listener.frames.filter((f) => f.event === "exec.approval.requested").map((f) => f.payload.id));
+    const askNew = () => listener.waitFor((f) => f.event === "exec.approval.requested" && !seen.has(f.payload.id)).then((f) => (f && seen.add(f.payload.id), f));
+    const grantParams = { ...runParams, command: ["echo", "granted"] };
+    const fourth = operator.request("node.invoke", { nodeId, command: "system.run", params: grantParams, timeoutMs: 20_000, idempotencyKey: "run-4" }, 60_000);
+    const ask4 = await askNew();
+    const g = await listener.request("loopgate.approvals.resolve", { id: ask4?.payload?.id, decision: "allow-for-30-minutes" });
+    check("loopgate.approvals.resolve allow-for-30-minutes returns a 30-minute grant", g?.ok === true && g.payload?.grant?.expiresAtMs - g.payload?.grant?.createdAtMs === 1_800_000, JSON.stringify(g?.error ?? g?.payload));
+    const res4 = await fourth;
+    const res5 = await operator.request("node.invoke", { nodeId, command: "system.run", params: grantParams, timeoutMs: 20_000, idempotencyKey: "run-5" }, 60_000);
+    const extra = listener.frames.some((f) => f.event === "exec.approval.requested" && !seen.has(f.payload.id));
+    check("while the grant holds, the same command runs again without a prompt", res4?.payload?.payload?.stdout === "granted\n" && res5?.payload?.payload?.stdout === "granted\n" && !extra, JSON.stringify(res5?.error ?? res5?.payload));
+
+    // Allow always: the node records it in its own allowlist; the same command then runs without asking.
+    const alwaysParams = { ...runParams, command: ["echo", "always"] };
+    const sixth = operator.request("node.invoke", { nodeId, command: "system.run", params: alwaysParams, timeoutMs: 20_000, idempotencyKey: "run-6" }, 60_000);
+    const ask6 = await askNew();
+    await listener.request("exec.approval.resolve", { id: ask6?.payload?.id, decision: "allow-always" });
+    const res6 = await sixth;
+    const res7 = await operator.request("node.invoke", { nodeId, command: "system.run", params: alwaysParams, timeoutMs: 20_000, idempotencyKey: "run-7" }, 60_000);
+    const extra7 = listener.frames.some((f) => f.event === "exec.approval.requested" && !seen.has(f.payload.id));
+    check("allow always: runs, and the node's allowlist lets the same command run again without a prompt",
+      res6?.payload?.payload?.stdout === "always\n" && res7?.payload?.payload?.stdout === "always\n" && !extra7, JSON.stringify(res7?.error ?? res7?.payload));
+    const doc = await listener.request("exec.approvals.node.get", { nodeId });
+    check("exec.approvals.node.get shows the node's allow-always entry", doc?.ok === true && JSON.stringify(doc.payload).includes("allow-always"), JSON.stringify(doc?.error ?? doc?.payload).slice(0, 400));
   } finally {
     listener.close();
     operator.close();
