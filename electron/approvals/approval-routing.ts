@@ -23,10 +23,13 @@ export function holdsApprovals(identity: ConnectionIdentity): boolean {
 /**
  * An approval client receives exec.approval.requested / resolved: an operator with operator.admin or
  * operator.approvals that is an approval UI (Control UI, the OpenClaw apps, or caps "approvals" /
- * "exec-approvals"), or the Loopgate window (the owner session), which is always one.
+ * "exec-approvals"), or the Loopgate window (the owner session), which is always one. Sessions that proved only
+ * a device credential are not: only the user decides.
  */
 export function isApprovalClient(identity: ConnectionIdentity | null): boolean {
   if (!identity || !holdsApprovals(identity)) return false;
+  // A paired device's own session cannot decide (decisions are the user's), so it is no route either.
+  if (identity.authMethod === 'device-token' || identity.authMethod === 'device-key') return false;
   if (identity.authMethod === 'owner') return true;
   if (APPROVAL_APP_IDS.has(identity.clientId) || EXEC_APPROVAL_APP_IDS.has(identity.clientId)) return true;
   return identity.caps.includes('approvals') || identity.caps.includes('exec-approvals');

@@ -1,7 +1,7 @@
 // Bad input to the approval methods: each class gets the reference's error and changes nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectDevice, type TestSocket } from '../testing/device-client';
+import { connectDevice, createIdentity, type TestSocket } from '../testing/device-client';
 import { connectApprover } from '../testing/approval-client';
 import { startFakeNode, type FakeNode } from '../testing/fake-node';
 import { startHarness, type Harness } from '../testing/gateway-harness';
@@ -134,4 +134,38 @@ test('10,000 requests from one client: a per-client cap with a clear error; othe
   await approver.call('exec.approval.resolve', { id: other.payload.id, decision: 'deny' });
   // Leaving does not free a token client's approvals early (they time out); a device's count follows the device.
   flood.close();
+});
+
+test('a paired device\'s own session never decides, even with operator.admin: no route, no events, refused', async () => {
+  const id = createIdentity();
+  const scopes = ['operator.admin', 'operator.approvals'];
+  const first = await connectDevice(h.url, id, { token: h.token, scopes, clientId: 'gateway-client', clientMode: 'backend' });
+  assert.equal(first.res.ok, true, JSON.stringify(first.res.error));
+  first.socket.close();
+  const dev = await connectDevice(h.url, id, { deviceToken: first.res.payload.auth.deviceToken, scopes, clientId: 'gateway-client', clientMode: 'backend', tamper: (p) => { p.caps = ['exec-approvals']; } });
+  assert.equal(dev.res.payload?.auth?.method, 'device-token');
+  const s = dev.socket;
+  for (const [m, p] of [
+    ['exec.approval.resolve', { id: pendingId, decision: 'allow-once' }], ['approval.resolve', { id: pendingId, kind: 'exec', decision: 'allow-once' }],
+    ['loopgate.approvals.resolve', { id: pendingId, decision: 'allow-once' }], ['node.pair.approve', { requestId: 'x' }], ['node.pair.reject', { requestId: 'x' }],
+  ] as const) {
+    assert.match((await s.request(m, p)).error!.message, /is reserved for the user/, m);
+  }
+  // It is no route: with only it listening, a request has nobody to ask.
+  const quiet = await startHarness();
+  try {
+    const first2 = await connectDevice(quiet.url, id, { token: quiet.token, scopes, clientId: 'gateway-client', clientMode: 'backend' });
+    const listener = (await connectDevice(quiet.url, id, { deviceToken: first2.res.payload.auth.deviceToken, scopes, clientId: 'gateway-client', clientMode: 'backend', tamper: (p) => { p.caps = ['exec-approvals']; } })).socket;
+    first2.socket.close();
+    const asker2 = (await connectDevice(quiet.url, null, { token: quiet.token, scopes: ['operator.approvals'], clientId: 'gateway-client', clientMode: 'backend' })).socket;
+    const r = await asker2.request('exec.approval.request', { command: 'ls', host: 'gateway', twoPhase: true });
+    assert.equal(r.payload.decision, null, 'no route');
+    assert.ok(!listener.frames.some((f) => f.event === 'exec.approval.requested'));
+    listener.close();
+    asker2.close();
+  } finally {
+    await quiet.stop();
+  }
+  s.close();
+  assert.equal((await approver.call('exec.approval.get', { id: pendingId })).id, pendingId, 'still pending, undecided');
 });
