@@ -379,6 +379,11 @@ async function bigResultCheck() {
   if (!check("a node device pairs for the large-result check", paired.result.ok, JSON.stringify(paired.result.error))) return;
   const conn = await connectDevice(dev, { role: "node", keepOpen: true, commands: ["interop.blob"] });
   if (!check("the node connects declaring its command", conn.ok, JSON.stringify(conn.error))) return;
+  // A node's declared commands wait for the user: approve this one's first.
+  const pendingNodes = await cli("nodes", "pending", "--json");
+  const surface = (Array.isArray(pendingNodes.json) ? pendingNodes.json : []).find((p) => p.nodeId === dev.deviceId);
+  const approved = surface ? await cli("nodes", "approve", surface.requestId) : pendingNodes;
+  check("its declared command is approved (nodes pending / nodes approve)", !!surface && approved.code === 0, approved.describe);
   const blob = Array.from({ length: 2_000_000 / 40 }, (_, i) => String(i).padStart(40, "-")).join("");
   conn.ws.on("message", (data) => {
     const f = JSON.parse(data.toString());
