@@ -7,6 +7,7 @@ import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import type { LoopgateApprovalResolvedEvent, LoopgateApprovalView, NodePairPendingView, NodePairResolvedEvent } from '../../shared/exec-approval-types';
 import type { NotificationPrefs } from './prefs-migrations';
 import { supportsActions } from './notifications';
+import { NotificationStack } from './notification-stack';
 import { approvalBody, approvalNeedsReview, approvalTitle, nodeCommandsBody, nodeCommandsTitle } from './approval-text';
 
 export const MAX_LIVE_APPROVALS = 3;
@@ -39,25 +40,26 @@ const ACTIONS: Record<ApprovalNotificationKind, NotificationAction[]> = {
 };
 
 export class ApprovalNotifier {
-  private readonly live = new Map<string, Notification>();
+  private readonly stack: NotificationStack;
   /** Node command requests (by requestId): a click or Review opens the window; never approved from here. */
   private readonly nodeLive = new Map<string, Notification>();
-  private readonly overflow = new Set<string>();
-  private summary: { notification: Notification; count: number } | null = null;
-  /**
-   * Requests answered from a notification: Windows can deliver one press through several paths, the second
-   * after the answer has already withdrawn the notification. Kept past the withdrawal, the oldest dropped.
-   */
-  private readonly acted = new Set<string>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly platform: NodeJS.Platform;
-  private readonly maxLive: number;
   private readonly log: (line: string) => void;
 
   constructor(private readonly deps: ApprovalNotifierDeps) {
     this.platform = deps.platform ?? process.platform;
-    this.maxLive = deps.maxLive ?? MAX_LIVE_APPROVALS;
     this.log = deps.log ?? (() => {});
+    this.stack = new NotificationStack({
+      maxLive: deps.maxLive ?? MAX_LIVE_APPROVALS,
+      settings: deps.settings,
+      what: 'approval',
+      log: this.log,
+      buildSummary: (count, silent) => this.buildSummary(count, silent),
+      // A second delivery of one press can come after the answer has already withdrawn the notification:
+      // answered ids are kept past the withdrawal, the oldest dropped.
+      actedKeep: ACTED_KEEP,
+    });
   }
 
   start(): this {
@@ -72,59 +74,40 @@ export class ApprovalNotifier {
 
   dispose(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-    for (const n of this.live.values()) n.close();
-    this.live.clear();
+    this.stack.dispose();
     for (const n of this.nodeLive.values()) n.close();
     this.nodeLive.clear();
-    this.overflow.clear();
-    this.summary?.notification.close();
-    this.summary = null;
   }
 
   /** Approval ids with a live notification of their own (tests, e2e hooks). */
   shownApprovalIds(): string[] {
-    return [...this.live.keys()];
+    return this.stack.shownIds();
   }
 
   summaryCount(): number {
-    return this.summary?.count ?? 0;
-  }
-
-  private settings(): NotificationPrefs {
-    return this.deps.settings?.() ?? { enabled: true, sound: true };
+    return this.stack.summaryCount();
   }
 
   private onRequested(a: LoopgateApprovalView): void {
     // The tray and the window list every request; a notification is only the nudge.
-    if (!Notification.isSupported() || !this.settings().enabled) return;
-    if (this.live.has(a.id) || this.overflow.has(a.id)) return;
-    if (this.live.size >= this.maxLive) {
-      this.overflow.add(a.id);
-      this.refreshSummary();
-      return;
-    }
-    this.show(a);
+    if (!this.stack.canNotify()) return;
+    this.stack.add(a.id, () => this.build(a));
   }
 
   private onResolved(ev: Pick<LoopgateApprovalResolvedEvent, 'id'>): void {
-    const n = this.live.get(ev.id);
-    if (n) {
-      this.live.delete(ev.id);
-      n.close();
-    }
-    if (this.overflow.delete(ev.id)) this.refreshSummary();
+    this.stack.withdraw(ev.id);
   }
 
   /** Node command requests: few (one per node), so not coalesced; always decided in the window. */
   private onNodeCommands(req: NodePairPendingView): void {
-    if (!Notification.isSupported() || !this.settings().enabled) return;
+    if (!this.stack.canNotify()) return;
     this.nodeLive.get(req.requestId)?.close();
     const n = new Notification({
       id: `loopgate-node-commands-${req.requestId}`,
       groupId: GROUP_ID,
       title: nodeCommandsTitle(req),
       body: nodeCommandsBody(req),
-      silent: !this.settings().sound,
+      silent: !this.stack.settings().sound,
       actions: supportsActions(this.platform) ? [{ type: 'button', text: 'Review' }] : [],
       ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
     });
@@ -151,7 +134,7 @@ export class ApprovalNotifier {
     return [...this.nodeLive.keys()];
   }
 
-  private show(a: LoopgateApprovalView): void {
+  private build(a: LoopgateApprovalView): Notification {
     const id = a.id;
     const kind = approvalNotificationKind(a, this.platform);
     const options: NotificationConstructorOptions = {
@@ -159,7 +142,7 @@ export class ApprovalNotifier {
       groupId: GROUP_ID,
       title: approvalTitle(a),
       body: approvalBody(a),
-      silent: !this.settings().sound,
+      silent: !this.stack.settings().sound,
       actions: ACTIONS[kind],
       // Stays until answered where the OS allows it (Windows, Linux): a command waits for the user.
       timeoutType: 'never',
@@ -169,13 +152,7 @@ export class ApprovalNotifier {
     const n = new Notification(options);
     n.on('click', () => this.deps.openApproval(id));
     n.on('action', (details, legacyIndex) => this.onAction(id, kind, details?.actionIndex ?? legacyIndex));
-    n.on('failed', (_event, error) => {
-      // Unsigned macOS builds, notifications turned off: the tray and the window still list the request.
-      this.log(`notification for approval ${id} failed: ${error}`);
-      if (this.live.get(id) === n) this.live.delete(id);
-    });
-    this.live.set(id, n);
-    n.show();
+    return n;
   }
 
   private onAction(id: string, kind: ApprovalNotificationKind, index: number | undefined): void {
@@ -184,39 +161,30 @@ export class ApprovalNotifier {
       return;
     }
     if (index !== 0 && index !== 1) return;
-    if (this.acted.has(id)) return;
-    this.acted.add(id);
-    if (this.acted.size > ACTED_KEEP) this.acted.delete(this.acted.values().next().value!);
+    if (!this.stack.actOnce(id)) return;
     const decision = index === 0 ? 'deny' : 'allow-once';
     this.deps.approvals.resolveApproval(id, decision).catch((err: unknown) => {
       // Answered elsewhere or timed out meanwhile: the window says what happened.
       this.log(`${decision} from notification failed for ${id}: ${(err as Error).message ?? err}`);
-      this.acted.delete(id);
+      this.stack.forgetAct(id);
       this.deps.openApproval(id);
     });
   }
 
-  private refreshSummary(): void {
-    const count = this.overflow.size;
-    if (this.summary?.count === count) return;
-    const first = this.summary === null;
-    this.summary?.notification.close();
-    this.summary = null;
-    if (count === 0) return;
+  private buildSummary(count: number, silent: boolean): Notification {
     const n = new Notification({
       id: 'loopgate-more-approvals',
       groupId: GROUP_ID,
       title: `Loopgate: ${count} more ${count === 1 ? 'command' : 'commands'} waiting`,
       body: 'Agents are waiting to run more commands. Click to review them in Loopgate.',
-      silent: !first || !this.settings().sound,
+      silent,
       ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
     });
     n.on('click', () => {
-      const first = this.overflow.values().next().value;
+      const first = this.stack.oldestCoalesced();
       if (first !== undefined) this.deps.openApproval(first);
     });
     n.on('failed', (_event, error) => this.log(`approval summary notification failed: ${error}`));
-    this.summary = { notification: n, count };
-    n.show();
+    return n;
   }
 }

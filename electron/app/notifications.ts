@@ -7,6 +7,7 @@ import { Notification, type NotificationAction, type NotificationConstructorOpti
 import type { GatewayHandle } from '../gateway/gateway-handle';
 import type { PendingRequestView, PairResolvedEvent } from '../../shared/pairing-types';
 import type { NotificationPrefs } from './prefs-migrations';
+import { NotificationStack } from './notification-stack';
 import { needsReview, notificationBody, notificationTitle } from './request-text';
 
 export const MAX_LIVE = 3;
@@ -42,21 +43,21 @@ const ACTIONS: Record<NotificationKind, NotificationAction[]> = {
 };
 
 export class RequestNotifier {
-  private readonly live = new Map<string, Notification>();
-  /** Requests counted in the summary instead of shown one by one. */
-  private readonly overflow = new Set<string>();
-  private summary: { notification: Notification; count: number } | null = null;
-  /** Activations already acted on: Windows can deliver one click through several paths. */
-  private readonly acted = new Set<string>();
+  private readonly stack: NotificationStack;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly platform: NodeJS.Platform;
-  private readonly maxLive: number;
   private readonly log: (line: string) => void;
 
   constructor(private readonly deps: NotifierDeps) {
     this.platform = deps.platform ?? process.platform;
-    this.maxLive = deps.maxLive ?? MAX_LIVE;
     this.log = deps.log ?? (() => {});
+    this.stack = new NotificationStack({
+      maxLive: deps.maxLive ?? MAX_LIVE,
+      settings: deps.settings,
+      what: 'request',
+      log: this.log,
+      buildSummary: (count, silent) => this.buildSummary(count, silent),
+    });
   }
 
   start(): this {
@@ -69,49 +70,30 @@ export class RequestNotifier {
 
   dispose(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-    for (const n of this.live.values()) n.close();
-    this.live.clear();
-    this.overflow.clear();
-    this.summary?.notification.close();
-    this.summary = null;
+    this.stack.dispose();
   }
 
   /** Request ids with a live notification of their own (for tests and e2e hooks). */
   shownRequestIds(): string[] {
-    return [...this.live.keys()];
+    return this.stack.shownIds();
   }
 
   summaryCount(): number {
-    return this.summary?.count ?? 0;
-  }
-
-  private settings(): NotificationPrefs {
-    return this.deps.settings?.() ?? { enabled: true, sound: true };
+    return this.stack.summaryCount();
   }
 
   private onRequest(req: PendingRequestView): void {
     // The tray and the window list every request; a notification is only the nudge.
-    if (req.silent || !Notification.isSupported() || !this.settings().enabled) return;
-    if (this.live.has(req.requestId) || this.overflow.has(req.requestId)) return;
-    if (this.live.size >= this.maxLive) {
-      this.overflow.add(req.requestId);
-      this.refreshSummary();
-      return;
-    }
-    this.show(req);
+    if (req.silent || !this.stack.canNotify()) return;
+    this.stack.add(req.requestId, () => this.build(req));
   }
 
   private onResolved(ev: PairResolvedEvent): void {
-    const n = this.live.get(ev.requestId);
-    if (n) {
-      this.live.delete(ev.requestId);
-      n.close();
-    }
-    if (this.overflow.delete(ev.requestId)) this.refreshSummary();
-    this.acted.delete(ev.requestId);
+    this.stack.withdraw(ev.requestId);
+    this.stack.forgetAct(ev.requestId);
   }
 
-  private show(req: PendingRequestView): void {
+  private build(req: PendingRequestView): Notification {
     const id = req.requestId;
     const kind = notificationKind(req, this.platform);
     const options: NotificationConstructorOptions = {
@@ -119,21 +101,14 @@ export class RequestNotifier {
       groupId: GROUP_ID,
       title: notificationTitle(req),
       body: notificationBody(req),
-      silent: !this.settings().sound,
+      silent: !this.stack.settings().sound,
       actions: ACTIONS[kind],
       ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
     };
     const n = new Notification(options);
     n.on('click', () => this.deps.openWindow(id));
     n.on('action', (details, legacyIndex) => this.onAction(req, kind, details?.actionIndex ?? legacyIndex));
-    n.on('failed', (_event, error) => {
-      // e.g. unsigned macOS builds, or notifications disabled in Windows settings: the tray and the
-      // window still list the request, so only free the slot and log.
-      this.log(`notification for request ${id} failed: ${error}`);
-      if (this.live.get(id) === n) this.live.delete(id);
-    });
-    this.live.set(id, n);
-    n.show();
+    return n;
   }
 
   private onAction(req: PendingRequestView, kind: NotificationKind, index: number | undefined): void {
@@ -143,36 +118,27 @@ export class RequestNotifier {
       return;
     }
     if (index !== 0 && index !== 1) return;
-    if (this.acted.has(id)) return;
-    this.acted.add(id);
+    if (!this.stack.actOnce(id)) return;
     const decide = index === 0 ? this.deps.gateway.approve(id) : this.deps.gateway.reject(id);
     decide.catch((err: unknown) => {
       // Superseded or expired meanwhile: the window says what happened.
       this.log(`${index === 0 ? 'approve' : 'deny'} from notification failed for ${id}: ${(err as Error).message ?? err}`);
-      this.acted.delete(id);
+      this.stack.forgetAct(id);
       this.deps.openWindow(id);
     });
   }
 
-  private refreshSummary(): void {
-    const count = this.overflow.size;
-    if (this.summary?.count === count) return;
-    const first = this.summary === null;
-    this.summary?.notification.close();
-    this.summary = null;
-    if (count === 0) return;
+  private buildSummary(count: number, silent: boolean): Notification {
     const n = new Notification({
       id: 'loopgate-more-requests',
       groupId: GROUP_ID,
       title: `Loopgate: ${count} more ${count === 1 ? 'request' : 'requests'}`,
       body: 'More devices are waiting for a pairing decision. Click to review them in Loopgate.',
-      // Only the first summary may make a sound; updates to the count stay quiet.
-      silent: !first || !this.settings().sound,
+      silent,
       ...(this.deps.iconPath ? { icon: this.deps.iconPath } : {}),
     });
-    n.on('click', () => this.deps.openWindow(this.overflow.values().next().value));
+    n.on('click', () => this.deps.openWindow(this.stack.oldestCoalesced()));
     n.on('failed', (_event, error) => this.log(`summary notification failed: ${error}`));
-    this.summary = { notification: n, count };
-    n.show();
+    return n;
   }
 }
