@@ -8,6 +8,7 @@ import {
   type LoopgateResolveResult, type NodePairList, type NodePairPendingView,
 } from '../../shared/exec-approval-types';
 import type { GatewayClient } from './gateway-client';
+import { FrameBatch } from './frame-batch';
 
 export interface ApprovalsState {
   /** Waiting exec approvals, the one closest to its timeout first. */
@@ -21,8 +22,6 @@ export interface ApprovalsState {
 }
 
 type Queued = { kind: 'requested'; a: LoopgateApprovalView } | { kind: 'resolved'; id: string };
-
-const FLUSH_FALLBACK_MS = 100;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -39,16 +38,14 @@ function isGrant(v: unknown): v is ApprovalGrant {
 export class ApprovalsStore {
   private state: ApprovalsState = { pending: [], loaded: false, grants: [], nodeRequests: [], resolvedIds: new Set(), loadError: null };
   private readonly listeners = new Set<() => void>();
-  private queue: Queued[] = [];
-  private frame: number | null = null;
-  private fallback: ReturnType<typeof setTimeout> | null = null;
+  private readonly batch = new FrameBatch<Queued>((queue) => this.apply(queue));
 
   constructor(readonly client: GatewayClient, ready: Promise<unknown> = Promise.resolve()) {
     client.onHello(() => { void ready.then(() => this.reload(), () => this.reload()); });
-    client.on(EVENTS.requested, (p) => { if (isApproval(p)) this.enqueue({ kind: 'requested', a: p }); });
+    client.on(EVENTS.requested, (p) => { if (isApproval(p)) this.batch.push({ kind: 'requested', a: p }); });
     client.on(EVENTS.resolved, (p) => {
       if (!isObject(p) || typeof p.id !== 'string') return;
-      this.enqueue({ kind: 'resolved', id: p.id });
+      this.batch.push({ kind: 'resolved', id: p.id });
       const grant = (p as Partial<LoopgateApprovalResolvedEvent>).grant;
       if (isGrant(grant)) this.upsertGrant(grant);
     });
@@ -72,25 +69,12 @@ export class ApprovalsStore {
     for (const fn of this.listeners) fn();
   }
 
-  private enqueue(item: Queued): void {
-    this.queue.push(item);
-    if (this.frame !== null || this.fallback !== null) return;
-    const run = () => this.flush();
-    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') {
-      this.frame = requestAnimationFrame(run);
-    }
-    this.fallback = setTimeout(run, FLUSH_FALLBACK_MS);
-  }
-
   /** Apply every queued event in one state change. */
   flush(): void {
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
-    if (this.fallback !== null) clearTimeout(this.fallback);
-    this.frame = null;
-    this.fallback = null;
-    const queue = this.queue;
-    if (queue.length === 0) return;
-    this.queue = [];
+    this.batch.flush();
+  }
+
+  private apply(queue: Queued[]): void {
     const byId = new Map(this.state.pending.map((a) => [a.id, a]));
     let resolvedIds = this.state.resolvedIds;
     let copied = false;
@@ -152,7 +136,7 @@ export class ApprovalsStore {
 
   /** Forget a request locally (decided here, or the gateway no longer knows it). */
   drop(id: string): void {
-    this.enqueue({ kind: 'resolved', id });
+    this.batch.push({ kind: 'resolved', id });
     this.flush();
   }
 

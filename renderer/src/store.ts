@@ -6,6 +6,7 @@ import type { AuditEntry, DevicesChangedEvent, PairResolvedEvent, PairedDeviceVi
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import type { ConnState, GatewayClient, HelloOk } from './gateway-client';
 import { ApprovalsStore } from './approvals-store';
+import { FrameBatch } from './frame-batch';
 
 export interface GatewayStatus {
   version: string;
@@ -64,8 +65,6 @@ const AUDIT_KEEP = 2000;
 /** Device-record changes are coalesced: one device.pair.list at most this long after the first change. */
 const LIST_DEBOUNCE_MS = 250;
 const LIST_MAX_WAIT_MS = 1000;
-/** When the tab is hidden animation frames stop; queued events are still applied this often. */
-const FLUSH_FALLBACK_MS = 100;
 
 type Queued =
   | { kind: 'requested'; req: PendingRequestView }
@@ -94,9 +93,7 @@ export class DashboardStore {
   private listFirstAskMs = 0;
   private listInFlight = false;
   private listAgain = false;
-  private queue: Queued[] = [];
-  private frame: number | null = null;
-  private fallback: ReturnType<typeof setTimeout> | null = null;
+  private readonly batch = new FrameBatch<Queued>((queue) => this.apply(queue));
   /** requestId → deviceId for every request seen this session (to find a device's current request). */
   private readonly requestDevices = new Map<string, string>();
   /** Exec approvals, grants and node command requests: their own store, their own renders. */
@@ -118,10 +115,10 @@ export class DashboardStore {
       this.set({ hello, attach: attachOf((hello.snapshot as { attach?: unknown } | undefined)?.attach) });
       void this.ready.then(() => this.reloadAll(), () => this.reloadAll());
     });
-    client.on('device.pair.requested', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.enqueue({ kind: 'requested', req: p as unknown as PendingRequestView }); });
-    client.on('device.pair.resolved', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.enqueue({ kind: 'resolved', ev: p as unknown as PairResolvedEvent }); });
-    client.on('loopgate.audit', (p) => { if (isObject(p) && typeof p.ts === 'number') this.enqueue({ kind: 'audit', entry: p as unknown as AuditEntry }); });
-    client.on('loopgate.devices', (p) => { if (isObject(p)) this.enqueue({ kind: 'devices', ev: p as unknown as DevicesChangedEvent }); });
+    client.on('device.pair.requested', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.batch.push({ kind: 'requested', req: p as unknown as PendingRequestView }); });
+    client.on('device.pair.resolved', (p) => { if (isObject(p) && typeof p.requestId === 'string') this.batch.push({ kind: 'resolved', ev: p as unknown as PairResolvedEvent }); });
+    client.on('loopgate.audit', (p) => { if (isObject(p) && typeof p.ts === 'number') this.batch.push({ kind: 'audit', entry: p as unknown as AuditEntry }); });
+    client.on('loopgate.devices', (p) => { if (isObject(p)) this.batch.push({ kind: 'devices', ev: p as unknown as DevicesChangedEvent }); });
     client.on('loopgate.attach', (p) => { const attach = attachOf(p); if (attach) this.set({ attach }); });
     client.on('loopgate.store', (p) => { if (isObject(p)) this.set({ store: p as unknown as StoreHealth }); });
     // The tray, the CLI or another window changed the settings (pause pairing, silent approval, port).
@@ -147,25 +144,12 @@ export class DashboardStore {
 
   // ---- event batching ---------------------------------------------------------------------------
 
-  private enqueue(item: Queued): void {
-    this.queue.push(item);
-    if (this.frame !== null || this.fallback !== null) return;
-    const run = () => this.flush();
-    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') {
-      this.frame = requestAnimationFrame(run);
-    }
-    this.fallback = setTimeout(run, FLUSH_FALLBACK_MS);
-  }
-
   /** Apply every queued event in one state change. */
   flush(): void {
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
-    if (this.fallback !== null) clearTimeout(this.fallback);
-    this.frame = null;
-    this.fallback = null;
-    const queue = this.queue;
-    if (queue.length === 0) return;
-    this.queue = [];
+    this.batch.flush();
+  }
+
+  private apply(queue: Queued[]): void {
 
     let pending = this.state.pending;
     let resolvedIds = this.state.resolvedIds as Set<string>;
