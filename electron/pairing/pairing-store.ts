@@ -98,9 +98,7 @@ export class PairingStore {
     await ensurePrivateDir(store.dir);
     await store.locked(async () => {
       // Temp files of writers killed before their rename.
-      await cleanupOrphanTmp(store.dir, store.fileName);
-      await cleanupOrphanTmp(store.dir, path.basename(store.journalPath));
-      await cleanupOrphanTmp(store.dir, path.basename(store.lockPath));
+      for (const base of [store.fileName, store.journalPath, store.lockPath]) await cleanupOrphanTmp(store.dir, path.basename(base));
       await store.loadLocked();
       if (!store.state.ok || !store.journalOn) return;
       if (store.snapshotExists && store.journalIno === undefined) await store.ensureLineageLocked();
@@ -308,6 +306,8 @@ export class PairingStore {
     if (this.journalEnd > this.journalLimit()) this.compactSoon();
   }
 
+  async idle(): Promise<void> { while (this.compacting) await this.compacting; } // its lock and temp file gone too
+
   private compactSoon(): void {
     if (this.compacting || !this.journalOn) return;
     this.compacting = new Promise<void>((resolve) => setImmediate(resolve))
@@ -455,7 +455,7 @@ export class PairingStore {
     try {
       if (this.reloading) await this.reloading;
       await this.flush();
-      if (this.compacting) await this.compacting;
+      await this.idle();
       if (this.journalRecords > 0) await this.compact();
     } catch {
       // disk full or lock timeout at exit: the touches are lost, the approvals are not (they are in the journal)
