@@ -6,12 +6,13 @@ import type { ProgramMemory } from './program-memory';
 
 export type LazyAttribution = () => Promise<PeerAttribution>;
 
-export function lazyAttribution(attributor: Attributor, peerPort: number | undefined, ourPort: () => number, hints: PeerHints): LazyAttribution {
+/** `hints` is read when the lookup starts: a connection is Loopgate's own only once it proved the owner credential. */
+export function lazyAttribution(attributor: Attributor, peerPort: number | undefined, ourPort: () => number, hints: () => PeerHints): LazyAttribution {
   let pending: Promise<PeerAttribution> | undefined;
   return () => {
     if (!pending) {
       pending = peerPort
-        ? attributor.peer(peerPort, ourPort(), hints)
+        ? attributor.peer(peerPort, ourPort(), hints())
         : Promise.resolve({ status: 'unknown', method: attributor.method, why: 'the peer port is unknown', atMs: Date.now() });
     }
     return pending;

@@ -217,4 +217,28 @@ describe('the dashboard is named as Loopgate (Linux)', { skip: !linux && 'Linux 
       dashboard.socket.close();
     }
   });
+
+  test('the Origin of the dashboard or the window is a claim: without the owner credential it names nobody as Loopgate', async () => {
+    const { connectDevice } = await import('../testing/device-client');
+    for (const origin of [`http://127.0.0.1:${h.gw.port}`, `http://localhost:${h.gw.port}`]) {
+      const seen = eventuallyRequest();
+      const r = await connectDevice(h.url, createIdentity(), { clientId: 'webchat-ui', clientMode: 'webchat', displayName: 'Loopgate dashboard', headers: { Origin: origin } });
+      assert.equal(r.res.ok, false, 'a browser page is never silently paired');
+      const req = await seen;
+      assert.equal(req.attribution?.status, 'found', JSON.stringify(req.attribution));
+      assert.equal(req.attribution?.process?.known, undefined, `named as ${req.attribution?.process?.known} from ${origin}`);
+      assert.equal(req.attribution?.process?.pid, process.pid);
+      r.socket.close();
+    }
+  });
 });
+
+/** The next pairing request the gateway queues. */
+function eventuallyRequest(): Promise<{ attribution?: { status: string; process?: { known?: string; pid: number } } }> {
+  return new Promise((resolve) => {
+    const off = h.gw.on('request', (req) => {
+      off();
+      resolve(req as never);
+    });
+  });
+}

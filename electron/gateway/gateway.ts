@@ -254,7 +254,8 @@ export class Gateway implements GatewayHandle {
     const conn = new Connection(randomUUID(), ws, peer, transport, origin, randomUUID());
     setSocketFrameCeiling(ws, PREAUTH_SOCKET_CEILING);
     if (isLoopbackAddress(peer)) {
-      const hints = { window: !!origin && (this.opts.appOrigins ?? []).includes(origin), dashboard: !!origin && ownOrigins(this.port).includes(origin) };
+      // An Origin header is a claim any local program can make: only the owner credential makes it Loopgate's own.
+      const hints = () => (conn.identity?.authMethod !== 'owner' || !origin ? {} : { window: (this.opts.appOrigins ?? []).includes(origin), dashboard: ownOrigins(this.port).includes(origin) });
       conn.who = lazyAttribution(this.attributor, peerPort, () => this.port, hints);
     }
     this.conns.set(conn.id, conn);
