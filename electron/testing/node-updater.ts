@@ -10,13 +10,13 @@ import { writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { join } from 'node:path';
 
-// electron-updater reaches for require('electron') only on paths these tests must not take (quitAndInstall's
+// electron-updater loads the `electron` module only on paths these tests must not take (quitAndInstall's
 // relaunch, Electron's net, notifications). In plain Node that require would start downloading the Electron
 // binary, so make it fail loudly instead.
 const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
 const originalLoad = loader._load;
 loader._load = function guarded(this: unknown, request: string, ...rest: unknown[]) {
-  if (request === 'electron') throw new Error("electron-updater tried to require('electron') in a plain-Node test");
+  if (request === 'electron') throw new Error('electron-updater tried to load the electron module in a plain-Node test');
   return originalLoad.call(this, request, ...rest);
 };
 
