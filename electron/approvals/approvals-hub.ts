@@ -9,6 +9,7 @@ import type { ApprovalEvents, ApprovalsHandle } from './approvals-handle';
 import { TRAY_RESOLVER } from './approval-routing';
 import { ExecApprovals } from './exec-approvals';
 import { NodeSurfaces } from './node-surfaces';
+import { safeListener } from '../gateway/safe-listener';
 
 export interface HubHost {
   connections(): Iterable<Connection>;
@@ -127,14 +128,6 @@ export class ApprovalsHub implements ApprovalsHandle {
   }
 
   on<K extends keyof ApprovalEvents>(event: K, listener: ApprovalEvents[K]): () => void {
-    const safe = (...args: unknown[]) => {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (e) {
-        this.host.log(`listener for ${event} failed: ${(e as Error).stack ?? String(e)}`);
-      }
-    };
-    this.emitter.on(event, safe);
-    return () => this.emitter.off(event, safe);
+    return safeListener(this.emitter, event, listener, (line) => this.host.log(line));
   }
 }

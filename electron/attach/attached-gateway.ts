@@ -19,6 +19,7 @@ import { loadOrCreateAttachIdentity } from './attach-identity';
 import { UpstreamClient, UpstreamError, type UpstreamSecret, type UpstreamState } from './upstream-client';
 import { pairedView, pendingView } from './upstream-views';
 import { WindowServer } from './window-server';
+import { safeListener } from '../gateway/safe-listener';
 
 export interface AttachOptions {
   /** Loopgate's data folder: its own device identity and settings live here. */
@@ -342,15 +343,7 @@ export class AttachedGateway implements GatewayHandle {
   }
 
   on<K extends keyof AttachedEvents>(event: K, listener: AttachedEvents[K]): () => void {
-    const safe = (...args: unknown[]) => {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (e) {
-        this.log(`listener for ${event} failed: ${(e as Error).stack ?? String(e)}`);
-      }
-    };
-    this.emitter.on(event, safe);
-    return () => this.emitter.off(event, safe);
+    return safeListener(this.emitter, event, listener, (line) => this.log(line));
   }
 
   private emit<K extends keyof AttachedEvents>(event: K, ...args: Parameters<AttachedEvents[K]>): void {

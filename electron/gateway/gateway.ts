@@ -43,6 +43,7 @@ import { Router } from './router';
 import { fanOutPresence, mayReceive, ownCounts, presenceFor } from './session-views';
 import { endOldTokenSessions, TOKEN_ROTATED } from './token-rotation';
 import { checkUpgrade, isLoopbackAddress, ownOrigins } from './upgrade-guard';
+import { safeListener } from './safe-listener';
 
 export { type GatewayHandle, type GatewayOptions } from './gateway-handle';
 
@@ -557,15 +558,7 @@ export class Gateway implements GatewayHandle {
 
   /** Listeners are adapters (tray, notifications); a bug in one is logged, never fatal to the gateway. */
   on<K extends keyof GatewayEvents>(event: K, listener: GatewayEvents[K]): () => void {
-    const safe = (...args: unknown[]) => {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (e) {
-        this.log(`listener for ${event} failed: ${(e as Error).stack ?? String(e)}`);
-      }
-    };
-    this.emitter.on(event, safe);
-    return () => this.emitter.off(event, safe);
+    return safeListener(this.emitter, event, listener, (line) => this.log(line));
   }
 
   log(line: string): void {
