@@ -310,9 +310,8 @@ export interface LoopgateResolveResult {
 
 // ---- node command surfaces (node.pair.*) -------------------------------------------------------------
 
-/** A node's declared commands and caps waiting for the user (OpenClaw's pending shape plus Loopgate fields). */
-export interface NodePairPendingView {
-  requestId: string;
+/** What a node says about itself and the commands and caps it declares (as OpenClaw's node.pair shapes carry them). */
+export interface NodeDeclared {
   nodeId: string;
   clientId?: string;
   clientMode?: string;
@@ -322,6 +321,11 @@ export interface NodePairPendingView {
   deviceFamily?: string;
   caps: string[];
   commands: string[];
+}
+
+/** A node's declared commands and caps waiting for the user (OpenClaw's pending shape plus Loopgate fields). */
+export interface NodePairPendingView extends NodeDeclared {
+  requestId: string;
   requiredApproveScopes: string[];
   remoteIp?: string;
   silent: boolean;
@@ -333,16 +337,7 @@ export interface NodePairPendingView {
   locality: 'local' | 'browser' | 'remote';
 }
 
-export interface NodePairedView {
-  nodeId: string;
-  clientId?: string;
-  clientMode?: string;
-  displayName?: string;
-  platform?: string;
-  version?: string;
-  deviceFamily?: string;
-  caps: string[];
-  commands: string[];
+export interface NodePairedView extends NodeDeclared {
   remoteIp?: string;
   createdAtMs: number;
   approvedAtMs: number;
