@@ -157,6 +157,19 @@ export interface FakeMenu {
   template: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/** A menu item as tests read it from a template. */
+export type FakeMenuItem = { id?: string; label?: string; type?: string; checked?: boolean; enabled?: boolean; click?: () => void; submenu?: FakeMenuItem[] };
+
+/** The item with this id anywhere in the menu, submenus included. */
+export function findMenuItem(items: FakeMenuItem[], id: string): FakeMenuItem | undefined {
+  for (const it of items) {
+    if (it.id === id) return it;
+    const sub = it.submenu && findMenuItem(it.submenu, id);
+    if (sub) return sub;
+  }
+  return undefined;
+}
+
 export class FakeTray extends EventEmitter {
   static instances: FakeTray[] = [];
   menu: FakeMenu | null = null;

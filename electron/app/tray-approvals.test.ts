@@ -2,7 +2,7 @@
 // items answer through the gateway, and the requester's own socket gets the decision (only 'electron' is faked).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
-import { fake, FakeTray } from './fake-electron';
+import { fake, findMenuItem, FakeTray, type FakeMenuItem } from './fake-electron';
 import type { TestSocket } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
 import { approvalRequester, askApproval, echoParams } from '../testing/exec-approval-client';
@@ -12,7 +12,7 @@ import { startHarness, type Harness } from '../testing/gateway-harness';
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
 const { LoopgateTray } = await import('./tray');
 
-type Item = { id?: string; label?: string; type?: string; enabled?: boolean; click?: () => void; submenu?: Item[] };
+type Item = FakeMenuItem;
 
 let h: Harness;
 let tray: InstanceType<typeof LoopgateTray>;
@@ -38,14 +38,7 @@ afterEach(async () => {
 });
 
 const menu = (): Item[] => (fakeTray.menu as unknown as { template: Item[] }).template;
-const find = (id: string, items: Item[] = menu()): Item | undefined => {
-  for (const it of items) {
-    if (it.id === id) return it;
-    const sub = it.submenu && find(id, it.submenu);
-    if (sub) return sub;
-  }
-  return undefined;
-};
+const find = (id: string, items: Item[] = menu()): Item | undefined => findMenuItem(items, id);
 
 test('a waiting command is listed with Deny and Allow once; the count is in the tooltip and the title; Allow once answers', async () => {
   const a = await askApproval(agent, echoParams({ command: 'ls -la', commandArgv: ['ls', '-la'] }));

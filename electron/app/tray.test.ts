@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, mock, test } from 'node:test';
-import { fake, FakeTray } from './fake-electron';
+import { fake, findMenuItem, FakeTray, type FakeMenuItem } from './fake-electron';
 import { createIdentity, type ConnectOptions, type DeviceIdentity } from '../testing/device-client';
 import { attempt, eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
@@ -16,7 +16,7 @@ import { startAttached } from '../attach/attached-gateway';
 mock.module('electron', { namedExports: fake.exports, defaultExport: fake.exports });
 const { LoopgateTray, MAX_TRAY_REQUESTS } = await import('./tray');
 
-type Item = { id?: string; label?: string; type?: string; checked?: boolean; enabled?: boolean; click?: () => void; submenu?: Item[] };
+type Item = FakeMenuItem;
 
 let h: Harness;
 let tray: InstanceType<typeof LoopgateTray>;
@@ -51,14 +51,7 @@ afterEach(async () => {
 });
 
 const menu = (): Item[] => (fakeTray.menu as unknown as { template: Item[] }).template;
-const find = (id: string, items: Item[] = menu()): Item | undefined => {
-  for (const it of items) {
-    if (it.id === id) return it;
-    const sub = it.submenu && find(id, it.submenu);
-    if (sub) return sub;
-  }
-  return undefined;
-};
+const find = (id: string, items: Item[] = menu()): Item | undefined => findMenuItem(items, id);
 
 const ask = (id: DeviceIdentity, opts: ConnectOptions) => attempt(h.url, id, { token: h.token, ...opts });
 
