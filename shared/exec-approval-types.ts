@@ -208,7 +208,8 @@ export interface ApprovalResolveResult {
 
 /** Who asked: what the gateway knows about the requesting connection (names are reported, never proof). */
 export interface ApprovalRequester {
-  kind: 'owner' | 'token' | 'device';
+  /** upstream: relayed by the OpenClaw gateway Loopgate is attached to, which does not name the client. */
+  kind: 'owner' | 'token' | 'device' | 'upstream';
   /** Short human label, e.g. "device 3f2a… (cli)" or "gateway token holder (gateway-client)". */
   label: string;
   clientId: string;

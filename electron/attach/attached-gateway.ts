@@ -10,9 +10,8 @@ import { ErrorCode, GatewayError, invalidRequest } from '../../shared/errors';
 import { ParamSchemas } from '../../shared/methods';
 import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestView, StoreHealth } from '../../shared/pairing-types';
 import { LOOPGATE_VERSION } from '../../shared/version';
-import type { ApprovalsHandle } from '../approvals/approvals-handle';
 import { GatewayConfigStore } from '../config/gateway-config';
-import { attachedApprovals } from './attached-approvals';
+import { AttachedApprovals } from './attached-approvals';
 import type { ApproveResult, GatewayEvents, GatewayHandle } from '../gateway/gateway-handle';
 import { method, plain, type MethodDef } from '../gateway/router';
 import { loadOrCreateAttachIdentity } from './attach-identity';
@@ -52,7 +51,7 @@ const NOT_HERE = 'is not available while Loopgate is attached to an OpenClaw gat
 export class AttachedGateway implements GatewayHandle {
   readonly version = LOOPGATE_VERSION;
   readonly upstream: UpstreamClient;
-  readonly approvals: ApprovalsHandle = attachedApprovals();
+  readonly approvals: AttachedApprovals;
   private readonly window: WindowServer;
   private readonly emitter = new EventEmitter();
   private pendingById = new Map<string, PendingRequestView>();
@@ -70,6 +69,10 @@ export class AttachedGateway implements GatewayHandle {
     this.window = new WindowServer({
       rendererDir: opts.rendererDir, appOrigins: opts.appOrigins, version: this.version, log: this.log,
       helloSnapshot: () => ({ presence: [], health: { ok: true }, stateVersion: { presence: 0, health: 0 }, uptimeMs: Date.now() - this.startedAt, attach: this.attachInfo() }),
+    });
+    this.approvals = new AttachedApprovals({
+      upstream, forward: (name, params) => this.forward(name, params), broadcast: (event, payload) => this.window.broadcast(event, payload),
+      audit: (entry) => this.record(entry), log: this.log,
     });
   }
 
@@ -91,7 +94,7 @@ export class AttachedGateway implements GatewayHandle {
   // ---- wiring -----------------------------------------------------------------------------------
 
   private wire(): void {
-    this.window.router.register(this.methods());
+    this.window.router.register({ ...this.methods(), ...this.approvals.methods() });
     let said = '';
     this.upstream.on('state', () => {
       const info = this.attachInfo();
@@ -354,6 +357,7 @@ export class AttachedGateway implements GatewayHandle {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.refreshTimer);
+    this.approvals.close();
     await this.upstream.close();
     await this.window.close(reason);
   }

@@ -64,6 +64,8 @@ interface UpstreamEvents {
 
 /** What Loopgate needs on the gateway it attaches to: read everything, decide pairing, see approvals. */
 export const ATTACH_SCOPES = ['operator.admin', 'operator.read', 'operator.pairing', 'operator.approvals'];
+/** Marks Loopgate as an approval client there: that gateway then sends it exec.approval.* and counts it as a route. */
+export const ATTACH_CAPS = ['exec-approvals'];
 const CLIENT = { id: 'gateway-client', mode: 'backend', displayName: 'Loopgate' } as const;
 const DEFAULT_BACKOFF = { minMs: 250, maxMs: 10_000, unauthorizedMs: 15_000 };
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -248,7 +250,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     return {
       minProtocol: 3, maxProtocol: 4,
       client: { id: CLIENT.id, version: LOOPGATE_VERSION, platform, mode: CLIENT.mode, displayName: CLIENT.displayName },
-      role: 'operator', scopes, caps: [],
+      role: 'operator', scopes, caps: ATTACH_CAPS,
       auth: secret.secret ? (secret.kind === 'password' ? { password: secret.secret } : { token: secret.secret }) : {},
       device,
     };

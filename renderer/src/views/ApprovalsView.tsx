@@ -187,6 +187,7 @@ const REQUESTER_KIND: Record<ApprovalRequester['kind'], string> = {
   owner: 'Loopgate owner session',
   token: 'gateway token holder',
   device: 'paired device',
+  upstream: 'the OpenClaw gateway',
 };
 
 /** Who asked: the gateway's label first, then what the client reported about itself (marked as reported). */
