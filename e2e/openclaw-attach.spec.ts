@@ -1,15 +1,17 @@
 // Attach mode against the real, published OpenClaw gateway: a role upgrade made to that gateway shows in
-// Loopgate's window, Approve there pairs the device on that gateway, and restarting it leaves Loopgate reconnected.
+// Loopgate's window, Approve there pairs the device on that gateway; a command waiting there for approval shows
+// in the Approvals view and Allow once answers it; and restarting that gateway leaves Loopgate reconnected.
 // Needs Node 24 + openclaw in the interop folder (npm run test:interop installs them); skipped with the reason
 // when they are absent, as on a fresh CI machine.
 import { test, expect } from '@playwright/test';
 import { connectDevice, createIdentity } from '../electron/testing/device-client';
+import { approvalRequester, askApproval, echoParams } from '../electron/testing/exec-approval-client';
 import { goTo, openDashboard } from './gateway-fixture';
 import { loopgateAttach, openclawGateway, openclawMissing } from './openclaw-process';
 
 const missing = openclawMissing();
 
-test('attached to a real OpenClaw gateway: its role-upgrade request is approved from the window; a restart is survived', async ({ page }) => {
+test('attached to a real OpenClaw gateway: its role upgrade and exec approval are decided from the window; a restart is survived', async ({ page }) => {
   test.skip(missing !== null, `the real OpenClaw gateway is not installed here: ${missing}`);
   test.setTimeout(180_000);
   const oc = await openclawGateway();
@@ -48,6 +50,22 @@ test('attached to a real OpenClaw gateway: its role-upgrade request is approved 
     expect(approved.res.ok, JSON.stringify(approved.res.error)).toBe(true);
     expect(approved.res.payload.auth.role).toBe('node');
     approved.socket.close();
+
+    // A command waits on that gateway for approval: Loopgate is its approval client, so the Approvals view shows it.
+    const agent = await approvalRequester(oc.url, oc.token);
+    try {
+      const asked = await askApproval(agent, echoParams({ command: 'ls -la', commandArgv: ['ls', '-la'], timeoutMs: 120_000 }), 60_000);
+      await goTo(page, 'approvals');
+      const waiting = page.locator(`[data-approval-id="${asked.id}"]`);
+      await expect(waiting).toContainText('ls -la');
+      await expect(waiting.getByTestId('approval-requester')).toContainText(`OpenClaw gateway at 127.0.0.1:${oc.port}`);
+      await expect(waiting.getByRole('button', { name: 'Allow for 30 minutes' })).toHaveCount(0);
+      await waiting.getByRole('button', { name: 'Allow once' }).click();
+      expect((await asked.final).payload.decision).toBe('allow-once');
+      await expect(waiting).toHaveCount(0);
+    } finally {
+      agent.close();
+    }
 
     // That gateway restarts: the window says so, and Loopgate is attached again once it is back.
     await oc.stop();

@@ -2,7 +2,8 @@
 // published gateway on 127.0.0.1 with a scratch HOME and offline settings, runs `loopgate attach` against it,
 // connects to Loopgate's window server the way the window does, and checks that a role-upgrade request made to
 // that gateway reaches Loopgate, that approving it through Loopgate pairs the device there, and that Loopgate is
-// attached again after that gateway restarts.
+// attached again after that gateway restarts. In between, the exec approvals of that gateway: a real node host in
+// ask mode, its command surface approved from Loopgate's window, and a run allowed, denied, or decided elsewhere.
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, createHash, sign } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -42,7 +43,7 @@ function lines(child, sink) {
   };
 }
 
-export async function attachCheck({ check, WebSocket, OPENCLAW_ENTRY }) {
+export async function attachCheck({ check, WebSocket, OPENCLAW_ENTRY, nodeHost, scratchHome }) {
   const home = mkdtempSync(path.join(tmpdir(), "loopgate-interop-openclaw-"));
   const lgHome = mkdtempSync(path.join(tmpdir(), "loopgate-interop-attach-"));
   const port = await freePort();
@@ -148,6 +149,8 @@ export async function attachCheck({ check, WebSocket, OPENCLAW_ENTRY }) {
     const asNode = await connect("node", "node-host", "node");
     check("the device is now paired for the node role on OpenClaw", asNode.ok, JSON.stringify(asNode.error));
 
+    if (nodeHost) await attachedExecApprovals({ check, nodeHost, scratchHome, ocUrl, token, call, waitEvent, events });
+
     await stopOpenClaw();
     const down = await waitEvent((e) => e.event === "loopgate.attach" && e.payload?.status === "reconnecting", 15_000);
     check("when OpenClaw stops, Loopgate says it is reconnecting", !!down, JSON.stringify(events.filter((e) => e.event === "loopgate.attach").map((e) => e.payload.status)));
@@ -169,5 +172,88 @@ export async function attachCheck({ check, WebSocket, OPENCLAW_ENTRY }) {
     await stopOpenClaw();
     rmSync(home, { recursive: true, force: true });
     rmSync(lgHome, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A real `openclaw node run` in ask mode on the OpenClaw gateway. Its declared commands wait there and show in
+ * Loopgate's window, which approves them; then an operator prepares `echo hi` on the node and asks that gateway
+ * for approval (the by-hand sequence of the reference). Loopgate is the only approval client there, so it is
+ * the route: Allow once in its window lets the run through; Deny refuses it; an answer given by one of that
+ * gateway's own clients withdraws the prompt in Loopgate.
+ */
+async function attachedExecApprovals({ check, nodeHost, scratchHome, ocUrl, token, call, waitEvent, events }) {
+  const home = mkdtempSync(path.join(scratchHome, "attach-nodehost-"));
+  const set = await nodeHost.setLocalApprovals(home, { version: 1, defaults: { security: "allowlist", ask: "on-miss", askFallback: "deny" } });
+  check("attach: the node host's own policy is ask mode (allowlist + on-miss)", set.code === 0, set.out);
+  const host = await nodeHost.start(home, ocUrl, token);
+  check("attach: openclaw node run connects to the OpenClaw gateway", host.connected, (host.output ?? "").slice(-1500));
+  if (!host.connected) return void (await host.stop());
+  const operator = await nodeHost.rpcClient({ scopes: ["operator.admin", "operator.approvals", "operator.write", "operator.read"], displayName: "interop-operator", url: ocUrl, token });
+  try {
+    const surface = await waitEvent((e) => e.event === "node.pair.requested" && (e.payload?.commands ?? []).includes("system.run"), 30_000);
+    check("attach: the node's declared commands waiting on OpenClaw reach Loopgate's window", !!surface, JSON.stringify(events.map((e) => e.event)));
+    const nodeId = surface?.payload?.nodeId;
+    const approvedSurface = await call("node.pair.approve", { requestId: surface?.payload?.requestId });
+    const nodes = await operator.request("node.list", {});
+    const listed = nodes?.payload?.nodes?.find((n) => n.nodeId === nodeId);
+    check("attach: Approve in Loopgate's window approves them on OpenClaw (node.list: system.run relayable)", approvedSurface.ok && (listed?.commands ?? []).includes("system.run"), JSON.stringify(approvedSurface.error ?? listed));
+
+    const prepare = async (key) => {
+      const r = await operator.request("node.invoke", { nodeId, command: "system.run.prepare", idempotencyKey: `prep-${key}`, timeoutMs: 15_000,
+        params: { command: ["echo", "hi"], rawCommand: "echo hi", cwd: home, agentId: "main", sessionKey: "agent:main:main", security: "allowlist", ask: "on-miss" } }, 30_000);
+      return r?.payload?.payload?.plan ?? null;
+    };
+    const ask = async (plan, id) => {
+      const sent = operator.request("exec.approval.request", { id, command: plan.commandText, commandArgv: plan.argv, systemRunPlan: plan, cwd: plan.cwd, nodeId, host: "node",
+        security: "allowlist", ask: "on-miss", agentId: "main", sessionKey: "agent:main:main", timeoutMs: 120_000, twoPhase: true });
+      const accepted = await sent;
+      // The same request id answers twice: accepted now, the decision later.
+      const final = operator.waitFor((f) => f.type === "res" && f.id === accepted?.id && f !== accepted && f.payload?.status !== "accepted", 60_000);
+      return { accepted, final };
+    };
+    const run = (plan, id, key) => operator.request("node.invoke", { nodeId, command: "system.run", idempotencyKey: key, timeoutMs: 20_000, params: {
+      command: plan.argv, rawCommand: plan.commandText, systemRunPlan: plan, cwd: plan.cwd, agentId: "main", sessionKey: "agent:main:main", timeoutMs: 10_000,
+      approved: true, approvalDecision: "allow-once", runId: id } }, 60_000);
+
+    // Allow once from Loopgate's window.
+    const plan = await prepare("1");
+    check("attach: system.run.prepare on the node returns a plan", !!plan?.argv, JSON.stringify(plan));
+    if (!plan) return;
+    const id1 = `lg-attach-${Date.now()}-1`;
+    const a1 = await ask(plan, id1);
+    check("attach: OpenClaw accepts the request with Loopgate as its approval client (deliveryRoute approval-client)", a1.accepted?.payload?.status === "accepted" && a1.accepted.payload.deliveryRoute === "approval-client", JSON.stringify(a1.accepted?.error ?? a1.accepted?.payload));
+    const shown = await waitEvent((e) => e.event === "loopgate.approval.requested" && e.payload?.id === id1);
+    check("attach: the request shows in Loopgate's window with its command, node and requester", /echo hi$/.test(shown?.payload?.commandText ?? "") && shown?.payload?.nodeId === nodeId && shown?.payload?.requester?.kind === "upstream", JSON.stringify(shown?.payload ?? null).slice(0, 600));
+    const allow = await call("loopgate.approvals.resolve", { id: id1, decision: "allow-once" });
+    const f1 = await a1.final;
+    check("attach: Allow once in Loopgate's window answers the requester on OpenClaw", allow.ok && f1?.payload?.decision === "allow-once", JSON.stringify(allow.error ?? f1?.payload));
+    const r1 = await run(plan, id1, "run-1");
+    check("attach: the allowed run returns 'hi' from the real node", r1?.ok === true && r1.payload?.payload?.stdout === "hi\n", JSON.stringify(r1?.error ?? r1?.payload));
+
+    // Deny from Loopgate's window.
+    const plan2 = await prepare("2");
+    const id2 = `lg-attach-${Date.now()}-2`;
+    const a2 = await ask(plan2, id2);
+    await waitEvent((e) => e.event === "loopgate.approval.requested" && e.payload?.id === id2);
+    const deny = await call("loopgate.approvals.resolve", { id: id2, decision: "deny" });
+    const f2 = await a2.final;
+    check("attach: Deny in Loopgate's window denies on OpenClaw", deny.ok && f2?.payload?.decision === "deny", JSON.stringify(deny.error ?? f2?.payload));
+    const grant = await call("loopgate.approvals.resolve", { id: id2, decision: "allow-for-30-minutes" });
+    check("attach: Allow for 30 minutes is refused with a reason (OpenClaw cannot hold Loopgate's grant)", grant.ok === false && /cannot hold it/.test(grant.error?.message ?? ""), JSON.stringify(grant));
+
+    // Decided by one of OpenClaw's own clients: withdrawn in Loopgate.
+    const plan3 = await prepare("3");
+    const id3 = `lg-attach-${Date.now()}-3`;
+    const a3 = await ask(plan3, id3);
+    await waitEvent((e) => e.event === "loopgate.approval.requested" && e.payload?.id === id3);
+    await operator.request("exec.approval.resolve", { id: id3, decision: "deny" });
+    const gone = await waitEvent((e) => e.event === "loopgate.approval.resolved" && e.payload?.id === id3);
+    const listed3 = await call("loopgate.approvals.list", {});
+    check("attach: an answer given in OpenClaw's own client withdraws the prompt in Loopgate", gone?.payload?.decision === "deny" && !(listed3.payload?.approvals ?? []).some((x) => x.id === id3), JSON.stringify(gone?.payload ?? null));
+    await a3.final;
+  } finally {
+    operator.close();
+    await host.stop();
   }
 }

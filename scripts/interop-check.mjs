@@ -337,7 +337,7 @@ async function main() {
   await execApprovalsCheck();
 
   section("attach mode: Loopgate as the approval companion of the real OpenClaw gateway");
-  await attachCheck({ check, WebSocket, OPENCLAW_ENTRY });
+  await attachCheck({ check, WebSocket, OPENCLAW_ENTRY, nodeHost: { start: startNodeHost, setLocalApprovals, rpcClient }, scratchHome: CLI_HOME });
 
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
@@ -504,9 +504,9 @@ async function gatewayClientApproverCheck() {
 
 /** Start `openclaw node run` (own HOME, so its device identity stays away from the CLI's HOME) and wait for
  *  "connected" or a pairing requestId in its output. Resolves {connected, requestId, output, stop()}. */
-function startNodeHost(home) {
-  const env = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0", OPENCLAW_GATEWAY_URL: URL_, OPENCLAW_GATEWAY_TOKEN: TOKEN };
-  const { hostname, port } = new URL(URL_);
+function startNodeHost(home, url = URL_, token = TOKEN) {
+  const env = { ...process.env, HOME: home, NO_COLOR: "1", FORCE_COLOR: "0", OPENCLAW_GATEWAY_URL: url, OPENCLAW_GATEWAY_TOKEN: token };
+  const { hostname, port } = new URL(url);
   const child = spawn(process.execPath, [OPENCLAW_ENTRY, "node", "run", "--host", hostname, "--port", port, "--no-tls"],
     { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
@@ -551,10 +551,10 @@ async function nodeHostCheck() {
 }
 
 /** Device-less token client that keeps every frame: request() and waitFor() over one socket. */
-async function rpcClient({ scopes, caps = [], displayName }) {
+async function rpcClient({ scopes, caps = [], displayName, url = URL_, token = TOKEN }) {
   const frames = [];
   const waiters = [];
-  const ws = new WebSocket(URL_);
+  const ws = new WebSocket(url);
   let next = 1;
   const push = (f) => {
     frames.push(f);
@@ -571,7 +571,7 @@ async function rpcClient({ scopes, caps = [], displayName }) {
       const f = JSON.parse(data.toString());
       if (f.type === "event" && f.event === "connect.challenge") {
         ws.send(JSON.stringify({ type: "req", id: "hello", method: "connect", params: {
-          minProtocol: 4, maxProtocol: 4, caps, auth: { token: TOKEN }, role: "operator", scopes,
+          minProtocol: 4, maxProtocol: 4, caps, auth: { token }, role: "operator", scopes,
           client: { id: "gateway-client", displayName, version: OPENCLAW_VERSION, platform: "linux", deviceFamily: "Linux", mode: "backend" } } }));
       } else if (f.type === "res" && f.id === "hello") resolve(f.ok ? f.payload : null);
       else push(f);

@@ -314,12 +314,15 @@ const ApprovalCard = memo(function ApprovalCard({ approval, nodeName, now, store
           <button type="button" className="btn btn-secondary" data-action="allow-once" disabled={busy !== null || expired || !allowed.includes('allow-once')} onClick={() => decide('allow-once')}>
             {busy === 'allow-once' ? 'Allowing…' : 'Allow once'}
           </button>
-          <button type="button" className="btn btn-secondary" data-action="allow-30m" disabled={busy !== null || expired || !allowed.includes(ALLOW_FOR_30_MINUTES)} onClick={() => decide(ALLOW_FOR_30_MINUTES)}
-            title={allowed.includes(ALLOW_FOR_30_MINUTES)
-            ? `Allow now, and the same command in the same folder for the same agent on this node for ${GRANT_MINUTES} minutes`
-            : 'Offered only for a command on a node that could also be always allowed'}>
-            {busy === ALLOW_FOR_30_MINUTES ? 'Allowing…' : `Allow for ${GRANT_MINUTES} minutes`}
-          </button>
+          {/* A grant is Loopgate's own: a request relayed from an attached OpenClaw gateway cannot be bound by it. */}
+          {approval.requester?.kind !== 'upstream' && (
+            <button type="button" className="btn btn-secondary" data-action="allow-30m" disabled={busy !== null || expired || !allowed.includes(ALLOW_FOR_30_MINUTES)} onClick={() => decide(ALLOW_FOR_30_MINUTES)}
+              title={allowed.includes(ALLOW_FOR_30_MINUTES)
+              ? `Allow now, and the same command in the same folder for the same agent on this node for ${GRANT_MINUTES} minutes`
+              : 'Offered only for a command on a node that could also be always allowed'}>
+              {busy === ALLOW_FOR_30_MINUTES ? 'Allowing…' : `Allow for ${GRANT_MINUTES} minutes`}
+            </button>
+          )}
           <button type="button" className="btn btn-secondary" data-action="allow-always" disabled={busy !== null || expired || !allowed.includes('allow-always')} onClick={() => decide('allow-always')}
             title={allowed.includes('allow-always') ? 'The node adds this command to its allowlist' : 'The node asks for this command every time: it cannot be always allowed'}>
             {busy === 'allow-always' ? 'Allowing…' : 'Always allow'}
