@@ -17,6 +17,7 @@ import type { ApprovalEvents, ApprovalsHandle } from '../approvals/approvals-han
 import { method, type MethodDef } from '../gateway/router';
 import { safeListener } from '../gateway/safe-listener';
 import type { UpstreamClient } from './upstream-client';
+import { coalesced } from './coalesced';
 import { approvalResolvedEvent, approvalView, nodePendingView, upstreamRequester } from './upstream-views';
 
 export interface AttachedApprovalsHost {
@@ -46,8 +47,7 @@ export class AttachedApprovals implements ApprovalsHandle {
   /** The node names that gateway knows (node.pair.list paired), so a prompt can say which machine. */
   private nodeNames = new Map<string, string>();
   private readonly sweep: NodeJS.Timeout;
-  private refreshing: Promise<void> | null = null;
-  private refreshAgain = false;
+  private closed = false;
   /** Counts events, so a list read before an event cannot undo it (a request announced, or one settled, meanwhile). */
   private seq = 0;
   private readonly announcedAt = new Map<string, number>();
@@ -61,6 +61,7 @@ export class AttachedApprovals implements ApprovalsHandle {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.sweep);
   }
 
@@ -86,24 +87,9 @@ export class AttachedApprovals implements ApprovalsHandle {
   }
 
   /** Read both lists from that gateway: what appeared while away is announced, what left is withdrawn. */
-  refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return this.refreshing;
-    }
-    this.refreshing = (async () => {
-      try {
-        await Promise.all([this.refreshNodes(), this.refreshApprovals()]);
-      } finally {
-        this.refreshing = null;
-        if (this.refreshAgain) {
-          this.refreshAgain = false;
-          void this.refresh();
-        }
-      }
-    })();
-    return this.refreshing;
-  }
+  readonly refresh = coalesced(async () => {
+    await Promise.all([this.refreshNodes(), this.refreshApprovals()]);
+  }, () => this.closed);
 
   private async refreshApprovals(): Promise<void> {
     const mark = this.seq;

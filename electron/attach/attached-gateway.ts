@@ -12,6 +12,7 @@ import type { AuditEntry, PairedDeviceView, PairResolvedEvent, PendingRequestVie
 import { LOOPGATE_VERSION } from '../../shared/version';
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AttachedApprovals } from './attached-approvals';
+import { coalesced } from './coalesced';
 import type { ApproveResult, GatewayEvents, GatewayHandle } from '../gateway/gateway-handle';
 import { method, plain, type MethodDef } from '../gateway/router';
 import { loadOrCreateAttachIdentity } from './attach-identity';
@@ -58,9 +59,6 @@ export class AttachedGateway implements GatewayHandle {
   private paired = new Map<string, PairedDeviceView>();
   private audit: AuditEntry[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
-  private refreshing: Promise<void> | null = null;
-  /** A refresh was asked for while one was running: run once more after it (it may have read too early). */
-  private refreshAgain = false;
   private readonly startedAt = Date.now();
   private closed = false;
 
@@ -142,53 +140,40 @@ export class AttachedGateway implements GatewayHandle {
   }
 
   /** Fetch that gateway's list: the mirror follows it; requests that appeared or left while away are announced. */
-  refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return this.refreshing;
-    }
-    this.refreshing = (async () => {
-      try {
-        const list = await this.upstream.request<{ pending?: unknown[]; paired?: unknown[] }>('device.pair.list', {});
-        const paired = new Map<string, PairedDeviceView>();
-        for (const raw of list.paired ?? []) {
-          const d = pairedView(raw as Record<string, unknown>);
-          if (d) paired.set(d.deviceId, d);
-        }
-        this.paired = paired;
-        const pending = new Map<string, PendingRequestView>();
-        for (const raw of list.pending ?? []) {
-          const r = pendingView(raw as Record<string, unknown>, paired);
-          if (r) pending.set(r.requestId, r);
-        }
-        const before = this.pendingById;
-        this.pendingById = pending;
-        for (const [id, req] of pending) {
-          if (before.has(id)) continue;
-          this.record({ ts: req.ts, deviceId: req.deviceId, reason: req.reason, decision: 'requested', by: 'device', silent: false, role: req.role, scopes: req.scopes, requestId: id, address: req.sourceAddress, locality: req.locality, ...(req.displayName ? { displayName: req.displayName } : {}) });
-          this.window.broadcast('device.pair.requested', req);
-          this.emit('request', req);
-        }
-        for (const [id, req] of before) {
-          if (pending.has(id)) continue;
-          const ev: PairResolvedEvent = { requestId: id, deviceId: req.deviceId, decision: 'rejected', ts: Date.now(), reason: req.reason, silent: false, cause: 'superseded' };
-          this.window.broadcast('device.pair.resolved', ev);
-          this.emit('resolved', ev);
-        }
-        this.emit('pending', this.pending());
-        this.window.broadcast('loopgate.devices', { ts: Date.now(), changed: true });
-      } catch (e) {
-        this.log(`could not read the device list of the OpenClaw gateway: ${(e as Error).message}`);
-      } finally {
-        this.refreshing = null;
-        if (this.refreshAgain && !this.closed) {
-          this.refreshAgain = false;
-          void this.refresh();
-        }
+  readonly refresh = coalesced(async () => {
+    try {
+      const list = await this.upstream.request<{ pending?: unknown[]; paired?: unknown[] }>('device.pair.list', {});
+      const paired = new Map<string, PairedDeviceView>();
+      for (const raw of list.paired ?? []) {
+        const d = pairedView(raw as Record<string, unknown>);
+        if (d) paired.set(d.deviceId, d);
       }
-    })();
-    return this.refreshing;
-  }
+      this.paired = paired;
+      const pending = new Map<string, PendingRequestView>();
+      for (const raw of list.pending ?? []) {
+        const r = pendingView(raw as Record<string, unknown>, paired);
+        if (r) pending.set(r.requestId, r);
+      }
+      const before = this.pendingById;
+      this.pendingById = pending;
+      for (const [id, req] of pending) {
+        if (before.has(id)) continue;
+        this.record({ ts: req.ts, deviceId: req.deviceId, reason: req.reason, decision: 'requested', by: 'device', silent: false, role: req.role, scopes: req.scopes, requestId: id, address: req.sourceAddress, locality: req.locality, ...(req.displayName ? { displayName: req.displayName } : {}) });
+        this.window.broadcast('device.pair.requested', req);
+        this.emit('request', req);
+      }
+      for (const [id, req] of before) {
+        if (pending.has(id)) continue;
+        const ev: PairResolvedEvent = { requestId: id, deviceId: req.deviceId, decision: 'rejected', ts: Date.now(), reason: req.reason, silent: false, cause: 'superseded' };
+        this.window.broadcast('device.pair.resolved', ev);
+        this.emit('resolved', ev);
+      }
+      this.emit('pending', this.pending());
+      this.window.broadcast('loopgate.devices', { ts: Date.now(), changed: true });
+    } catch (e) {
+      this.log(`could not read the device list of the OpenClaw gateway: ${(e as Error).message}`);
+    }
+  }, () => this.closed);
 
   private record(entry: AuditEntry): void {
     this.audit.unshift(entry);
