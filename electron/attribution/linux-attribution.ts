@@ -4,10 +4,9 @@ import { basename } from 'node:path';
 import { exeWarning, type ProcessFacts } from '../../shared/attribution';
 import { cleanReported } from '../../shared/reported-text';
 import { cleanCommandLine, scriptOf } from './clean-cmdline';
-import {
-  bootTimeMs, CLOCK_TICKS, findListener, findPeerSocket, parentChain, pidForInode, readArgv, readExe, readSocketTable, readSocketTables, readStat, readUid, userName,
-} from './linux-proc';
+import { bootTimeMs, CLOCK_TICKS, parentChain, pidForInode, readArgv, readExe, readStat, readUid, userName } from './linux-proc';
 import type { FoundSocket, ProcessCache } from './platform';
+import { findListenerRow, findPeerSocketRow } from './socket-table-scan';
 
 /** Facts about one process, read once per (pid, start time); undefined when it is gone or changed meanwhile. */
 export async function describeLinuxProcess(pid: number, cache: ProcessCache, procRoot = '/proc'): Promise<ProcessFacts | undefined> {
@@ -42,7 +41,7 @@ export async function describeLinuxProcess(pid: number, cache: ProcessCache, pro
 /** The peer socket of one of our connections and the process holding it. */
 export async function findLinuxPeer(peerPort: number, ourPort: number, likely: readonly number[], procRoot = '/proc', onOwner?: (uid: number) => void): Promise<FoundSocket> {
   // The gateway listens on 127.0.0.1, so its peers are in the IPv4 table; tcp6 only if not (v4-mapped).
-  const row = findPeerSocket(await readSocketTable('tcp', procRoot), peerPort, ourPort) ?? findPeerSocket(await readSocketTable('tcp6', procRoot), peerPort, ourPort);
+  const row = await findPeerSocketRow(procRoot, peerPort, ourPort);
   if (!row) return { found: false };
   onOwner?.(row.uid);
   const pid = await pidForInode(row.inode, [...likely, ...(await ownProcessIfSmall(procRoot))], procRoot);
@@ -63,7 +62,7 @@ async function ownProcessIfSmall(procRoot: string): Promise<number[]> {
 }
 
 export async function findLinuxListener(port: number, procRoot = '/proc'): Promise<FoundSocket> {
-  const row = findListener(await readSocketTables(procRoot), port);
+  const row = await findListenerRow(procRoot, port);
   if (!row) return { found: false };
   const pid = await pidForInode(row.inode, [], procRoot);
   return { found: true, uid: row.uid, ...(pid !== undefined ? { pid } : {}) };

@@ -44,42 +44,29 @@ function hexAddress(hex: string): string {
   return 'unknown';
 }
 
-/** Parse /proc/net/tcp or tcp6 text; malformed lines are skipped. */
-export function parseProcNetTcp(text: string): SocketRow[] {
-  const rows: SocketRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = lines[i]!.trim().split(/\s+/);
-    if (f.length < 10) continue;
-    const [la, lp] = f[1]!.split(':');
-    const [ra, rp] = f[2]!.split(':');
-    if (!la || !lp || !ra || !rp) continue;
-    const uid = Number(f[7]);
-    const inode = Number(f[9]);
-    if (!Number.isInteger(uid) || !Number.isInteger(inode)) continue;
-    rows.push({ localAddr: hexAddress(la), localPort: parseInt(lp, 16), remoteAddr: hexAddress(ra), remotePort: parseInt(rp, 16), state: f[3]!.toUpperCase(), uid, inode });
-  }
-  return rows;
-}
-
-/** One socket table; a missing one (no IPv6) is empty. */
-export function readSocketTable(name: 'tcp' | 'tcp6', procRoot = '/proc'): Promise<SocketRow[]> {
-  return readFile(`${procRoot}/net/${name}`, 'latin1').then(parseProcNetTcp, () => []);
-}
-
-/** Both socket tables. */
-export async function readSocketTables(procRoot = '/proc'): Promise<SocketRow[]> {
-  const [v4, v6] = await Promise.all([readSocketTable('tcp', procRoot), readSocketTable('tcp6', procRoot)]);
-  return v4.concat(v6);
+/** One row of /proc/net/tcp or tcp6 (the header and malformed lines give undefined). */
+export function parseSocketRow(line: string): SocketRow | undefined {
+  const f = line.trim().split(/\s+/);
+  if (f.length < 10) return undefined;
+  const [la, lp] = f[1]!.split(':');
+  const [ra, rp] = f[2]!.split(':');
+  if (!la || !lp || !ra || !rp) return undefined;
+  const uid = Number(f[7]);
+  const inode = Number(f[9]);
+  if (!Number.isInteger(uid) || !Number.isInteger(inode)) return undefined;
+  const localPort = parseInt(lp, 16);
+  const remotePort = parseInt(rp, 16);
+  if (!Number.isInteger(localPort) || !Number.isInteger(remotePort)) return undefined;
+  return { localAddr: hexAddress(la), localPort, remoteAddr: hexAddress(ra), remotePort, state: f[3]!.toUpperCase(), uid, inode };
 }
 
 /** The peer's socket of a connection we accepted: its local port is the peer port, its remote port ours. */
-export function findPeerSocket(rows: SocketRow[], peerPort: number, ourPort: number): SocketRow | undefined {
-  return rows.find((r) => r.state === TCP_ESTABLISHED && r.localPort === peerPort && r.remotePort === ourPort && r.inode > 0);
+export function isPeerSocket(peerPort: number, ourPort: number): (r: SocketRow) => boolean {
+  return (r) => r.state === TCP_ESTABLISHED && r.localPort === peerPort && r.remotePort === ourPort && r.inode > 0;
 }
 
-export function findListener(rows: SocketRow[], port: number): SocketRow | undefined {
-  return rows.find((r) => r.state === TCP_LISTEN && r.localPort === port);
+export function isListener(port: number): (r: SocketRow) => boolean {
+  return (r) => r.state === TCP_LISTEN && r.localPort === port;
 }
 
 async function holdsInode(procRoot: string, pid: number, target: string): Promise<boolean> {

@@ -4,25 +4,28 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findListener, findPeerSocket, parseProcNetTcp, parseStat } from './linux-proc';
+import { isListener, isPeerSocket, parseSocketRow, parseStat } from './linux-proc';
+import { scanSocketTable } from './socket-table-scan';
 import { factsFromPs, parseLsofF, parsePs } from './macos-lsof';
 import { factsFromWinJson, parseNetstat, parseNetTcpCsv } from './windows-netstat';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8');
 
 describe('Linux /proc', () => {
-  test('tcp and tcp6 tables: ports, owners, inodes, v4-mapped and ::1 addresses; garbage skipped', () => {
-    const v4 = parseProcNetTcp(fixture('proc-net-tcp.txt'));
-    assert.equal(v4.length, 3);
-    assert.deepEqual(findPeerSocket(v4, 52041, 18789), { localAddr: '127.0.0.1', localPort: 52041, remoteAddr: '127.0.0.1', remotePort: 18789, state: '01', uid: 1000, inode: 2002 });
-    assert.equal(findListener(v4, 18789)?.inode, 1001);
-    const v6 = parseProcNetTcp(fixture('proc-net-tcp6.txt'));
-    assert.equal(findPeerSocket(v6, 52042, 18789)?.localAddr, '::1');
-    assert.equal(findPeerSocket(v6, 52042, 18789)?.uid, 65534);
-    assert.equal(findPeerSocket(v6, 52043, 18789)?.localAddr, '::ffff:127.0.0.1');
-    assert.equal(findListener(v6, 18790)?.localAddr, '::');
-    assert.equal(findPeerSocket(v6, 1, 18789), undefined);
-    assert.deepEqual(parseProcNetTcp(''), []);
+  test('tcp and tcp6 tables: ports, owners, inodes, v4-mapped and ::1 addresses; garbage skipped', async () => {
+    const v4 = join(import.meta.dirname, 'testdata', 'proc-net-tcp.txt');
+    const v6 = join(import.meta.dirname, 'testdata', 'proc-net-tcp6.txt');
+    assert.deepEqual(await scanSocketTable(v4, 52041, isPeerSocket(52041, 18789)), { localAddr: '127.0.0.1', localPort: 52041, remoteAddr: '127.0.0.1', remotePort: 18789, state: '01', uid: 1000, inode: 2002 });
+    assert.equal((await scanSocketTable(v4, 18789, isListener(18789)))?.inode, 1001);
+    assert.equal((await scanSocketTable(v6, 52042, isPeerSocket(52042, 18789)))?.localAddr, '::1');
+    assert.equal((await scanSocketTable(v6, 52042, isPeerSocket(52042, 18789)))?.uid, 65534);
+    assert.equal((await scanSocketTable(v6, 52043, isPeerSocket(52043, 18789)))?.localAddr, '::ffff:127.0.0.1');
+    assert.equal((await scanSocketTable(v6, 18790, isListener(18790)))?.localAddr, '::');
+    assert.equal(await scanSocketTable(v6, 1, isPeerSocket(1, 18789)), undefined);
+    assert.equal(await scanSocketTable(join(import.meta.dirname, 'testdata', 'no-such-table'), 18789, isListener(18789)), undefined);
+    for (const bad of ['', '  sl  local_address rem_address   st tx_queue', '   3: garbage line', '   1: 0100007F:ZZZZ 0100007F:4965 01 0:0 0:0 0 x 0 2002']) {
+      assert.equal(parseSocketRow(bad), undefined, bad);
+    }
   });
 
   test('stat: a process name with spaces and parentheses, and nonsense', () => {
