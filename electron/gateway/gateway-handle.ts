@@ -28,6 +28,8 @@ export interface GatewayTiming {
   lastSeenFlushMs: number;
   /** Overrides the `approvals.timeoutMs` setting (tests). */
   approvalTimeoutMs?: number;
+  /** Quiet time after which a grown heap is given back (default memory/idle-trim.ts QUIET_MS). */
+  idleTrimQuietMs?: number;
 }
 
 export interface ApproveResult {

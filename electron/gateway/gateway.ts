@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { getHeapStatistics } from 'node:v8';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import { CloseCode, DetailCode, ErrorCode, GatewayError } from '../../shared/errors';
@@ -20,6 +21,7 @@ import { isDecision, lazyAttribution, traceAfterHandshake } from '../attribution
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
+import { IdleTrim } from '../memory/idle-trim';
 import { PairingService, type Actor } from '../pairing/pairing-service';
 import { PairingStore } from '../pairing/pairing-store';
 import { PendingFile } from '../pairing/pending-file';
@@ -63,6 +65,7 @@ export class Gateway implements GatewayHandle {
   readonly invocations = new NodeInvocations();
   readonly owner = new OwnerCredentials();
   private readonly limiter = new AuthLimiter();
+  readonly idleTrim = new IdleTrim(); // a grown heap is given back after a quiet while (memory/idle-trim.ts)
   private readonly emitter = new EventEmitter();
   readonly conns = new Map<string, Connection>();
   private readonly preauth = new Map<string, number>();
@@ -198,6 +201,7 @@ export class Gateway implements GatewayHandle {
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.tickTimer = setInterval(() => this.heartbeat(), this.timing.tickIntervalMs);
     this.tickTimer.unref();
+    this.idleTrim.start(this.timing.idleTrimQuietMs);
   }
 
   /** Every tick: the tick event, and a ping; a peer that did not answer the previous ping is gone (half-open). */
@@ -231,6 +235,7 @@ export class Gateway implements GatewayHandle {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closed) return refuse(socket, 503, 'shutting down');
+    this.idleTrim.activity();
     if (tooManyHeaders(req)) return refuse(socket, 431, `more than ${MAX_HEADERS} headers`);
     const verdict = checkUpgrade(req, { allowedOrigins: this.allowedOrigins });
     if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason);
@@ -265,6 +270,7 @@ export class Gateway implements GatewayHandle {
     deadline.unref();
     let handshaking = false;
     ws.on('message', (data, isBinary) => {
+      this.idleTrim.activity();
       if (conn.closing) return;
       if (!conn.authed) {
         if (handshaking) return; // one connect at a time; anything else before hello-ok is ignored
@@ -350,7 +356,6 @@ export class Gateway implements GatewayHandle {
       conn.close(CloseCode.POLICY, message);
     }
   }
-
 
   private async onFrame(conn: Connection, data: RawData): Promise<void> {
     let frame: unknown;
@@ -449,6 +454,7 @@ export class Gateway implements GatewayHandle {
       pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(), config: this.config.health(),
       silentApproval: this.config.get().silentApproval, home: this.opts.home, approvalsPending: this.hub.exec.records.size,
       attribution: this.attributor.describe(), programPinning: this.config.get().programPinning,
+      memory: { rssBytes: process.memoryUsage.rss(), heapBytes: getHeapStatistics().total_heap_size, idleTrims: this.idleTrim.stats },
     };
   }
 
@@ -569,6 +575,7 @@ export class Gateway implements GatewayHandle {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.tickTimer);
+    this.idleTrim.stop();
     this.devices.close();
     this.broadcast('shutdown', { reason });
     for (const c of this.conns.values()) c.close(CloseCode.GOING_AWAY, reason);
