@@ -14,6 +14,11 @@ export class ConnectedDevices {
     private readonly batchMs = 100,
   ) {}
 
+  /** Devices with a live connection. */
+  get size(): number {
+    return this.live.size;
+  }
+
   has(deviceId: string): boolean {
     return this.live.has(deviceId);
   }

@@ -30,6 +30,8 @@ export interface GatewayTiming {
   approvalTimeoutMs?: number;
   /** Quiet time after which a grown heap is given back (default memory/idle-trim.ts QUIET_MS). */
   idleTrimQuietMs?: number;
+  /** How often lapsed per-client entries are swept when nothing else sweeps them (default memory/gateway-memory.ts). */
+  memorySweepMs?: number;
 }
 
 export interface ApproveResult {

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { getHeapStatistics } from 'node:v8';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConfigHealth, GatewayConfig } from '../../shared/config';
 import { CloseCode, DetailCode, ErrorCode, GatewayError } from '../../shared/errors';
@@ -21,7 +20,7 @@ import { isDecision, lazyAttribution, traceAfterHandshake } from '../attribution
 import { GatewayConfigStore } from '../config/gateway-config';
 import { AuditLog } from '../pairing/audit-log';
 import { loadOrCreateGatewayToken, rotateGatewayToken } from '../pairing/gateway-secret';
-import { IdleTrim } from '../memory/idle-trim';
+import { GatewayMemory } from '../memory/gateway-memory';
 import { PairingService, type Actor } from '../pairing/pairing-service';
 import { PairingStore } from '../pairing/pairing-store';
 import { PendingFile } from '../pairing/pending-file';
@@ -64,12 +63,12 @@ export class Gateway implements GatewayHandle {
   readonly router = new Router();
   readonly invocations = new NodeInvocations();
   readonly owner = new OwnerCredentials();
-  private readonly limiter = new AuthLimiter();
-  readonly idleTrim = new IdleTrim(); // a grown heap is given back after a quiet while (memory/idle-trim.ts)
+  readonly limiter = new AuthLimiter();
+  readonly memory = new GatewayMemory(this); // what comes back after clients leave (memory/gateway-memory.ts)
   private readonly emitter = new EventEmitter();
   readonly conns = new Map<string, Connection>();
-  private readonly preauth = new Map<string, number>();
-  private readonly devices = new ConnectedDevices((id) => this.pairing.deviceChanged(id), (payload) => this.broadcast('loopgate.devices', payload, ''));
+  readonly preauth = new Map<string, number>();
+  readonly devices = new ConnectedDevices((id) => this.pairing.deviceChanged(id), (payload) => this.broadcast('loopgate.devices', payload, ''));
   private readonly startedAt = Date.now();
   private readonly bootId = randomUUID();
   private tickTimer: NodeJS.Timeout | undefined;
@@ -201,7 +200,7 @@ export class Gateway implements GatewayHandle {
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.tickTimer = setInterval(() => this.heartbeat(), this.timing.tickIntervalMs);
     this.tickTimer.unref();
-    this.idleTrim.start(this.timing.idleTrimQuietMs);
+    this.memory.start(this.timing);
   }
 
   /** Every tick: the tick event, and a ping; a peer that did not answer the previous ping is gone (half-open). */
@@ -235,7 +234,7 @@ export class Gateway implements GatewayHandle {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closed) return refuse(socket, 503, 'shutting down');
-    this.idleTrim.activity();
+    this.memory.activity();
     if (tooManyHeaders(req)) return refuse(socket, 431, `more than ${MAX_HEADERS} headers`);
     const verdict = checkUpgrade(req, { allowedOrigins: this.allowedOrigins });
     if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason);
@@ -270,7 +269,7 @@ export class Gateway implements GatewayHandle {
     deadline.unref();
     let handshaking = false;
     ws.on('message', (data, isBinary) => {
-      this.idleTrim.activity();
+      this.memory.activity();
       if (conn.closing) return;
       if (!conn.authed) {
         if (handshaking) return; // one connect at a time; anything else before hello-ok is ignored
@@ -454,7 +453,7 @@ export class Gateway implements GatewayHandle {
       pairingPaused: this.pairing.isPaused(), store: this.pairing.store.health(), config: this.config.health(),
       silentApproval: this.config.get().silentApproval, home: this.opts.home, approvalsPending: this.hub.exec.records.size,
       attribution: this.attributor.describe(), programPinning: this.config.get().programPinning,
-      memory: { rssBytes: process.memoryUsage.rss(), heapBytes: getHeapStatistics().total_heap_size, idleTrims: this.idleTrim.stats },
+      memory: this.memory.view(),
     };
   }
 
@@ -575,7 +574,7 @@ export class Gateway implements GatewayHandle {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.tickTimer);
-    this.idleTrim.stop();
+    this.memory.stop();
     this.devices.close();
     this.broadcast('shutdown', { reason });
     for (const c of this.conns.values()) c.close(CloseCode.GOING_AWAY, reason);

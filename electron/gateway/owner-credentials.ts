@@ -97,7 +97,8 @@ export class OwnerCredentials {
     return this.links.size + this.sessions.size;
   }
 
-  private prune(): void {
+  /** Drops links past their deadline and sessions past their grace (also run by the gateway's slow sweep). */
+  prune(): void {
     const now = this.now();
     for (const [k, link] of this.links) if (link.until < now) this.links.delete(k);
     for (const [k, s] of this.sessions) if (s.live === 0 && s.idleUntil < now) this.sessions.delete(k);

@@ -74,12 +74,12 @@ test('a real gateway gives a grown heap back once its clients have been quiet, a
       r.socket.close();
       await r.socket.closed;
     }));
-    assert.equal(h.gw.idleTrim.stats.trims, 0, 'nothing trimmed while clients were busy');
+    assert.equal(h.gw.memory.idleTrim.stats.trims, 0, 'nothing trimmed while clients were busy');
     assert.equal((work as unknown[]).length, 400_000);
     work = null; // the work is done; its memory is garbage now
     const grown = getHeapStatistics().total_heap_size;
     assert.ok(grown > heapAtStart + 24 * MB, `the heap grew (${Math.round(heapAtStart / MB)} → ${Math.round(grown / MB)} MB)`);
-    await eventually(() => h.gw.idleTrim.stats.trims === 1, 'the trim after the quiet time', 5000);
+    await eventually(() => h.gw.memory.idleTrim.stats.trims === 1, 'the trim after the quiet time', 5000);
     const after = getHeapStatistics().total_heap_size;
     assert.ok(after < grown - 16 * MB, `heap ${Math.round(grown / MB)} MB before the quiet time, ${Math.round(after / MB)} MB after`);
     // The admin status reports it; a status call is activity, but the heap has not grown again: no second trim.

@@ -98,7 +98,7 @@ export function reachesDevice(actor: Actor, deviceId: string): boolean {
 export class PairingService extends EventEmitter<ServiceEvents> {
   readonly pending: PendingRequests;
   /** Tokens minted at approval, held in memory only until the device's next connect picks them up. */
-  private readonly undelivered: UndeliveredTokens;
+  readonly undelivered: UndeliveredTokens;
   private paused = false;
   private readonly views: DeviceViews;
   /** Settings: a device coming back from another program is asked about (default on). */

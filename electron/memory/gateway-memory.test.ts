@@ -1,0 +1,55 @@
+// Memory that comes back, over real sockets: clients connect and leave, a pairing storm is approved, denied or
+// left to lapse, and afterwards what the gateway holds per connection and per request is back to zero (denial
+// cooldowns included, which no new denial comes to sweep). Minted tokens stay until their deadlines.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connectDevice, createIdentity } from '../testing/device-client';
+import { eventually } from '../testing/eventually';
+import { startHarness } from '../testing/gateway-harness';
+
+test('after every client has left, the per-connection and per-request holders are empty again', async () => {
+  const h = await startHarness({ pendingTtlMs: 400, denyCooldownMs: 300, memorySweepMs: 50 });
+  try {
+    const admin = (await connectDevice(h.url, null, { token: h.token, scopes: ['operator.admin'] })).socket;
+    // Paired devices connecting and leaving, several at once.
+    await Promise.all(Array.from({ length: 12 }, async () => {
+      const r = await connectDevice(h.url, createIdentity(), { token: h.token, scopes: ['operator.read'], clientId: 'cli', clientMode: 'cli' });
+      assert.equal(r.res.ok, true, JSON.stringify(r.res.error));
+      r.socket.close();
+      await r.socket.closed;
+    }));
+    // A pairing storm through a proxy: requests for the user; some denied, some approved, the rest lapse.
+    // (At most four wait at once from one program: the first five are decided as they come.)
+    for (let i = 0; i < 9; i++) {
+      const r = await connectDevice(h.url, createIdentity(), { token: h.token, scopes: ['operator.read'], headers: { 'X-Forwarded-For': `203.0.113.${i + 1}` } });
+      assert.equal(r.res.error?.details?.code, 'PAIRING_REQUIRED', JSON.stringify(r.res.error));
+      const requestId = r.res.error!.details.requestId as string;
+      r.socket.close();
+      await r.socket.closed;
+      if (i < 3) await admin.call('device.pair.reject', { requestId });
+      else if (i < 5) await admin.call('device.pair.approve', { requestId });
+    }
+    const busy = h.gw.memory.held();
+    assert.deepEqual({ pairingRequests: busy.pairingRequests, denialCooldowns: busy.denialCooldowns }, { pairingRequests: 4, denialCooldowns: 3 });
+    // Minted tokens: the twelve silent pairings' were handed out in their hello-ok and stay for the pickup grace
+    // (parallel connects of one start get the same token); the two approved ones wait for their devices. All
+    // leave at their deadlines (memory-pruning.test.ts drives those with a clock).
+    assert.equal(busy.undeliveredTokens, 14);
+    admin.close();
+    await admin.closed;
+
+    const idle = {
+      connections: 0, preauthAddresses: 0, connectedDevices: 0, authFailureEntries: 0, ownerCredentials: 0, nodeInvocations: 0,
+      pairingRequests: 0, denialCooldowns: 0, execApprovals: 0,
+    };
+    const perClient = () => {
+      const { undeliveredTokens, ...rest } = h.gw.memory.held();
+      assert.ok(undeliveredTokens <= 14);
+      return rest;
+    };
+    await eventually(() => JSON.stringify(perClient()) === JSON.stringify(idle), 'the holders to empty', 5000)
+      .catch((e: Error) => assert.fail(`${e.message}: ${JSON.stringify(h.gw.memory.held())}`));
+  } finally {
+    await h.stop();
+  }
+});
