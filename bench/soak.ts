@@ -247,6 +247,7 @@ for (let t = 0; t < SETTLE_MS; t += IDLE_EVERY_MS) {
 }
 const check = await connectDevice(gw.url, null, { token, scopes: ['operator.admin'] });
 const final = await check.socket.call('device.pair.list');
+const gwMemory = ((await check.socket.call('status')) as { memory?: { idleTrims?: { trims: number; lastBefore?: number; lastAfter?: number }; held?: Record<string, number> } }).memory;
 check.socket.close();
 const pairedAtEnd = new Set((final.paired as Array<{ deviceId: string }>).map((d) => d.deviceId));
 const lost = [...acked].filter((id) => !pairedAtEnd.has(id)).length;
@@ -288,6 +289,8 @@ console.log(`
 - RSS after setup: ${round(rssAfterSetup, 1)} MB in the first process, ${round(restartSetup, 1)} MB in the restarted one (right after its restart, decider connected, before load resumed)
 - RSS second-half slope ${round(slope, 2)} MB/min (target < 2)
 - RSS of the restarted process after all clients left: ${round(idle10, 1)} MB after 10 s, ${round(idleRss, 1)} MB after ${SETTLE_MS / 1000} s (${round(idleRss - restartSetup, 1)} MB above its own after-setup level, ${round(idleRss - rssAfterSetup, 1)} MB above the first process's; target ≤ 20); every ${IDLE_EVERY_MS / 1000} s: ${idle.map((mb) => round(mb, 1)).join(', ')}
+- held by the gateway after the settle (its admin status; the one connection is this check): ${Object.entries(gwMemory?.held ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'n/a'}
+- the gateway's idle trims (memory/idle-trim.ts): ${gwMemory?.idleTrims?.trims ?? 'n/a'}${gwMemory?.idleTrims?.lastBefore ? ` (last: heap ${round(gwMemory.idleTrims.lastBefore / 1048576, 1)} → ${round((gwMemory.idleTrims.lastAfter ?? NaN) / 1048576, 1)} MB)` : ''}
 - bytes written by the gateway: ${round(totalWritten / 1e6, 1)} MB in all, ${round(totalWritten / Math.max(1, decisions) / 1024, 1)} KB per decision (approval or denial, audit log included)
 - pending requests at the kill: ${restart.pendingBefore}; back after the restart with the same id: ${restart.pendingBack} (${restart.lapsed} lapsed while down, then expired on record)
 - lost approvals: ${lost} of ${acked.size} acknowledged (at the restart: ${restart.lostAtRestart}; on disk after a clean stop: ${lostOnDisk}); ${counts.approveFailed} decisions failed (in flight at the kill, never acknowledged)
