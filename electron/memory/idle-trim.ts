@@ -12,9 +12,17 @@ import { runInNewContext } from 'node:vm';
 export const QUIET_MS = 30_000;
 /** Growth of the committed heap over its level after the last trim (or at start) that is worth a collection. */
 export const GROWTH_BYTES = 16 * 1024 * 1024;
+/**
+ * Collections per quiet spell at most. One full collection does not always give everything back (V8 compacts
+ * only part of the old space, and keeps its young generation when the allocation rate it last measured was
+ * not low); the next check tries again while the heap is still more than half the threshold above its floor.
+ */
+export const MAX_COLLECTIONS = 3;
 
 export interface TrimStats {
+  /** Quiet spells in which the heap was given back. */
   trims: number;
+  collections: number;
   lastTrimAtMs?: number;
   /** Committed heap bytes right before and right after the last trim. */
   lastBefore?: number;
@@ -58,8 +66,10 @@ export class IdleTrim {
   private lastActivity: number;
   private active = false;
   private floor: number;
+  /** Collections made in the current quiet spell (0: none under way). */
+  private spell = 0;
   private timer: NodeJS.Timeout | undefined;
-  readonly stats: TrimStats = { trims: 0 };
+  readonly stats: TrimStats = { trims: 0, collections: 0 };
 
   constructor(opts: IdleTrimOptions = {}) {
     this.quietMs = opts.quietMs ?? QUIET_MS;
@@ -74,7 +84,7 @@ export class IdleTrim {
   /** Checks a few times per quiet period; never keeps the process alive. */
   start(quietMs = this.quietMs): void {
     this.quietMs = quietMs;
-    this.timer ??= setInterval(() => this.check(), Math.max(10, Math.round(this.quietMs / 3)));
+    this.timer ??= setInterval(() => this.check(), Math.max(10, Math.round(this.quietMs / 6)));
     this.timer.unref();
   }
 
@@ -87,18 +97,34 @@ export class IdleTrim {
   activity(): void {
     this.lastActivity = this.now();
     this.active = true;
+    this.spell = 0;
   }
 
-  /** Trims once per quiet spell that follows activity, when the heap grew; returns whether it collected. */
+  /**
+   * In a quiet spell that follows activity, when the heap grew: one collection, and at the next checks up to
+   * MAX_COLLECTIONS in all while it stays well above its floor. Returns whether it collected.
+   */
   check(): boolean {
-    if (!this.active || this.now() - this.lastActivity < this.quietMs) return false;
-    this.active = false;
+    if ((!this.active && this.spell === 0) || this.now() - this.lastActivity < this.quietMs) return false;
     const before = this.heapBytes();
-    if (before < this.floor + this.growthBytes) return false;
+    if (this.active) {
+      this.active = false;
+      if (before < this.floor + this.growthBytes) return false;
+      this.stats.trims++;
+      this.stats.lastBefore = before;
+    }
     this.collect();
+    this.spell++;
     const after = this.heapBytes();
-    this.floor = after;
-    Object.assign(this.stats, { trims: this.stats.trims + 1, lastTrimAtMs: Date.now(), lastBefore: before, lastAfter: after });
+    Object.assign(this.stats, { collections: this.stats.collections + 1, lastTrimAtMs: Date.now(), lastAfter: after });
+    if (after < this.floor + this.growthBytes / 2) {
+      this.floor = Math.min(this.floor, after);
+      this.spell = 0;
+    } else if (this.spell >= MAX_COLLECTIONS) {
+      // What could not be given back is live: the next growth is measured from here.
+      this.floor = after;
+      this.spell = 0;
+    }
     return true;
   }
 }
