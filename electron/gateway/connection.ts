@@ -111,7 +111,11 @@ export class Connection {
     } catch {
       this.ws.terminate();
     }
-    // A peer that never completes the closing handshake must not hold the socket.
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    if (this.ws.readyState === this.ws.CLOSED) return;
+    // A peer that never completes the closing handshake must not hold the socket; one that does lets the
+    // connection go at once (the timer would otherwise keep it, and everything it references, for 2 s).
+    const stuck = setTimeout(() => this.ws.terminate(), 2000);
+    stuck.unref();
+    this.ws.once('close', () => clearTimeout(stuck));
   }
 }

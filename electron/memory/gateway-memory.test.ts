@@ -3,9 +3,11 @@
 // cooldowns included, which no new denial comes to sweep). Minted tokens stay until their deadlines.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import WebSocket from 'ws';
 import { connectDevice, createIdentity } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
 import { startHarness } from '../testing/gateway-harness';
+import { fullCollection } from './idle-trim';
 
 test('after every client has left, the per-connection and per-request holders are empty again', async () => {
   const h = await startHarness({ pendingTtlMs: 400, denyCooldownMs: 300, memorySweepMs: 50 });
@@ -49,6 +51,33 @@ test('after every client has left, the per-connection and per-request holders ar
     };
     await eventually(() => JSON.stringify(perClient()) === JSON.stringify(idle), 'the holders to empty', 5000)
       .catch((e: Error) => assert.fail(`${e.message}: ${JSON.stringify(h.gw.memory.held())}`));
+  } finally {
+    await h.stop();
+  }
+});
+
+test('a connection the gateway closes is let go as soon as its socket has closed, not seconds later', async () => {
+  const h = await startHarness();
+  try {
+    const sockets = await Promise.all(Array.from({ length: 20 }, () => new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(h.url);
+      ws.once('message', () => resolve(ws)); // the challenge: the gateway holds the connection now
+      ws.once('error', reject);
+    })));
+    const held = [...h.gw.conns.values()].map((c) => new WeakRef(c));
+    assert.equal(held.length, 20);
+    const closedAt = Date.now();
+    // Not JSON before the handshake: the gateway closes each one itself.
+    await Promise.all(sockets.map((ws) => new Promise((resolve) => {
+      ws.once('close', resolve);
+      ws.send('not json');
+    })));
+    await eventually(() => h.gw.conns.size === 0, 'the gateway to see every close');
+    fullCollection();
+    await new Promise((resolve) => setImmediate(resolve));
+    fullCollection();
+    assert.ok(Date.now() - closedAt < 1500, 'checked well inside the 2 s a stuck peer is given');
+    assert.equal(held.filter((r) => r.deref() !== undefined).length, 0, 'no closed connection is still held');
   } finally {
     await h.stop();
   }
