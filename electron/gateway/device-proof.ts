@@ -36,7 +36,8 @@ export function rawPublicKey(text: string): Buffer | null {
 
 /**
  * Parsing and vetting a key costs as much as verifying with it; paired devices reconnect with the same key all
- * day. Only keys that passed the vetting are cached.
+ * day. Only keys that passed the vetting, of devices paired with them, are cached: a pairing storm's keys (most
+ * never paired) would otherwise stay here after their requests were long gone.
  */
 const keyCache = new Map<string, KeyObject>();
 const KEY_CACHE_MAX = 4096;
@@ -47,13 +48,19 @@ const KEY_PROBLEM_TEXT: Record<KeyProblem, string> = {
   'wrong-length': 'not 32 bytes',
 };
 
-function keyObjectFor(raw: Buffer): KeyObject {
+/** Parsed keys held (for the admin status's memory view). */
+export function cachedDeviceKeys(): number {
+  return keyCache.size;
+}
+
+function keyObjectFor(raw: Buffer, keep: boolean): KeyObject {
   const id = raw.toString('base64');
   let key = keyCache.get(id);
   if (!key) {
     const problem = ed25519KeyProblem(raw);
     if (problem) throw fail(`device public key invalid: ${KEY_PROBLEM_TEXT[problem]}`, DetailCode.PUBLIC_KEY_INVALID, 'device-public-key', problem);
     key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (!keep) return key;
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value!);
     keyCache.set(id, key);
   }
@@ -66,6 +73,8 @@ export function verifyDeviceProof(
   scopes: readonly string[],
   challengeNonce: string,
   now = Date.now(),
+  /** Whether this device is paired with this key (its parsed key is then worth keeping). */
+  pairedWith: (deviceId: string, publicKey: string) => boolean = () => true,
 ): VerifiedDevice {
   const device = params.device!;
   const raw = rawPublicKey(device.publicKey);
@@ -80,7 +89,7 @@ export function verifyDeviceProof(
   if (!nonce) throw fail('device nonce required', DetailCode.NONCE_REQUIRED, 'device-nonce-missing');
   if (nonce !== challengeNonce) throw fail('device nonce mismatch', DetailCode.NONCE_MISMATCH, 'device-nonce-mismatch');
   if (!raw || !deviceId) throw fail('device public key invalid', DetailCode.PUBLIC_KEY_INVALID, 'device-public-key');
-  const key = keyObjectFor(raw);
+  const key = keyObjectFor(raw, pairedWith(deviceId, bytesToBase64Url(raw)));
   const sig = base64UrlToBytes(device.signature);
   const auth = params.auth;
   const fields = {

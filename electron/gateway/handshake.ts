@@ -126,7 +126,7 @@ export async function runHandshake(conn: Connection, rawParams: unknown, deps: H
 
   let device;
   try {
-    device = verifyDeviceProof(p, role, requested, conn.nonce, now());
+    device = verifyDeviceProof(p, role, requested, conn.nonce, now(), (id, key) => deps.pairing.store.get(id)?.publicKey === key);
   } catch (e) {
     if (e instanceof GatewayError) reject(e);
     throw e;

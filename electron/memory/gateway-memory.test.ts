@@ -45,8 +45,9 @@ test('after every client has left, the per-connection and per-request holders ar
       pairingRequests: 0, denialCooldowns: 0, execApprovals: 0,
     };
     const perClient = () => {
-      const { undeliveredTokens, ...rest } = h.gw.memory.held();
+      const { undeliveredTokens, cachedDeviceKeys, ...rest } = h.gw.memory.held();
       assert.ok(undeliveredTokens <= 14);
+      assert.equal(cachedDeviceKeys, 0, 'no device came back with the key it was paired with');
       return rest;
     };
     await eventually(() => JSON.stringify(perClient()) === JSON.stringify(idle), 'the holders to empty', 5000)
@@ -78,6 +79,31 @@ test('a connection the gateway closes is let go as soon as its socket has closed
     fullCollection();
     assert.ok(Date.now() - closedAt < 1500, 'checked well inside the 2 s a stuck peer is given');
     assert.equal(held.filter((r) => r.deref() !== undefined).length, 0, 'no closed connection is still held');
+  } finally {
+    await h.stop();
+  }
+});
+
+test('parsed device keys are kept for devices paired with them, not for a pairing storm', async () => {
+  const h = await startHarness({ pendingTtlMs: 60_000 });
+  try {
+    const keys = () => h.gw.memory.held().cachedDeviceKeys;
+    const before = keys();
+    for (let i = 0; i < 10; i++) {
+      const r = await connectDevice(h.url, createIdentity(), { token: h.token, scopes: ['operator.read'], headers: { 'X-Forwarded-For': `198.51.100.${i + 1}` } });
+      // Four wait for the user, the rest are turned away by the per-program cap: each key was parsed and checked.
+      assert.equal(r.res.error?.details?.code, i < 4 ? 'PAIRING_REQUIRED' : 'PAIRING_RATE_LIMITED');
+      r.socket.close();
+    }
+    assert.equal(keys(), before, 'no key of an unpaired device is kept');
+    const id = createIdentity();
+    const first = await connectDevice(h.url, id, { token: h.token, scopes: ['operator.read'], clientId: 'cli', clientMode: 'cli' });
+    assert.equal(first.res.ok, true);
+    first.socket.close();
+    const again = await connectDevice(h.url, id, { deviceToken: first.res.payload.auth.deviceToken as string, scopes: ['operator.read'], clientId: 'cli', clientMode: 'cli' });
+    assert.equal(again.res.ok, true);
+    again.socket.close();
+    assert.equal(keys(), before + 1, 'the paired device\'s key is kept for its reconnects');
   } finally {
     await h.stop();
   }

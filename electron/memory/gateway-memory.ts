@@ -3,6 +3,7 @@
 // entries that lapse while nothing else touches their holder (a denial cooldown, a failed-auth window, an
 // owner link), and the idle trim that gives a grown heap back (idle-trim.ts).
 import { getHeapStatistics } from 'node:v8';
+import { cachedDeviceKeys } from '../gateway/device-proof';
 import { IdleTrim } from './idle-trim';
 
 /** Lapsed entries go at least this often even when no new entry arrives to sweep them. */
@@ -32,6 +33,8 @@ export interface HeldCounts {
   denialCooldowns: number;
   undeliveredTokens: number;
   execApprovals: number;
+  /** Parsed public keys of paired devices (bounded; kept while they are paired, not per connection). */
+  cachedDeviceKeys: number;
 }
 
 export class GatewayMemory {
@@ -72,6 +75,7 @@ export class GatewayMemory {
       connections: h.conns.size, preauthAddresses: h.preauth.size, connectedDevices: h.devices.size, authFailureEntries: h.limiter.size,
       ownerCredentials: h.owner.size, nodeInvocations: h.invocations.size, pairingRequests: h.pairing.pending.size,
       denialCooldowns: h.pairing.pending.cooldowns, undeliveredTokens: h.pairing.undelivered.size, execApprovals: h.hub.exec.records.size,
+      cachedDeviceKeys: cachedDeviceKeys(),
     };
   }
 
