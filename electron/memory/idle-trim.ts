@@ -3,8 +3,9 @@
 // quiet (Node has no idle-time collection, unlike Chromium), and an idle gateway allocates too little to
 // trigger a collection. So after every client has left, the heap stayed as large as at the busiest moment,
 // 50–80 MB above what is live (measured in the soak). Once the gateway has been quiet for a while after
-// activity, and only when the heap grew noticeably, it asks V8 for one full collection: V8 then also gives
-// the young generation back, its allocation rate being low by then. Never while clients are busy.
+// activity, and only when the heap grew noticeably, it asks V8 for a full collection (at most three in that
+// quiet spell): V8 then also gives the young generation back, its allocation rate being low by then. Never
+// while clients are busy.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
