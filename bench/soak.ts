@@ -274,6 +274,12 @@ windows.slice(WINDOWS / 2).forEach((w, k) => w.rss.forEach((mb, j) => half.push(
 const mx = half.reduce((a, [x]) => a + x, 0) / (half.length || 1);
 const my = half.reduce((a, [, y]) => a + y, 0) / (half.length || 1);
 const slope = half.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / (half.reduce((a, [x]) => a + (x - mx) ** 2, 0) || 1);
+// Beside it (not instead of it): the slope of each second-half window's lowest RSS, which follows what stays
+// after collections rather than where in V8's collection cycle the samples fell.
+const floors = windows.slice(WINDOWS / 2).map((w, k) => [((WINDOWS / 2 + k + 0.5) * windowMs) / 60_000, w.rss.length ? Math.min(...w.rss) : NaN] as const).filter(([, y]) => Number.isFinite(y));
+const fx = floors.reduce((a, [x]) => a + x, 0) / (floors.length || 1);
+const fy = floors.reduce((a, [, y]) => a + y, 0) / (floors.length || 1);
+const floorSlope = floors.reduce((a, [x, y]) => a + (x - fx) * (y - fy), 0) / (floors.reduce((a, [x]) => a + (x - fx) ** 2, 0) || 1);
 const handshakes = rows.reduce((a, r) => a + r.n, 0);
 const firstP99 = rows[0]!.p99;
 const lastP99 = rows.at(-1)!.p99;
@@ -287,7 +293,7 @@ console.log(`
 - ${handshakes.toLocaleString('en-US')} paired-device handshakes (${CHURN_LANES} reconnecting lanes, ${PAIRED} devices), ${counts.requested.toLocaleString('en-US')} pairing requests: ${counts.approved} approved, ${counts.denied} denied, ${counts.expired} expired; one kill -9 at 30% of the run, restarted in ${round(restart.ms ?? NaN, 0)} ms
 - handshake p99 first window ${round(firstP99)} ms, last window ${round(lastP99)} ms (${round(lastP99 / firstP99)}×; target ≤ 1.5×)
 - RSS after setup: ${round(rssAfterSetup, 1)} MB in the first process, ${round(restartSetup, 1)} MB in the restarted one (right after its restart, decider connected, before load resumed)
-- RSS second-half slope ${round(slope, 2)} MB/min (target < 2)
+- RSS second-half slope ${round(slope, 2)} MB/min (target < 2); of each window's lowest RSS: ${round(floorSlope, 2)} MB/min (${floors.map(([, y]) => round(y, 1)).join(', ')} MB)
 - RSS of the restarted process after all clients left: ${round(idle10, 1)} MB after 10 s, ${round(idleRss, 1)} MB after ${SETTLE_MS / 1000} s (${round(idleRss - restartSetup, 1)} MB above its own after-setup level, ${round(idleRss - rssAfterSetup, 1)} MB above the first process's; target ≤ 20); every ${IDLE_EVERY_MS / 1000} s: ${idle.map((mb) => round(mb, 1)).join(', ')}
 - held by the gateway after the settle (its admin status; the one connection is this check): ${Object.entries(gwMemory?.held ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'n/a'}
 - the gateway's idle trims (memory/idle-trim.ts): ${gwMemory?.idleTrims?.trims ?? 'n/a'}${gwMemory?.idleTrims?.lastBefore ? ` (last: heap ${round(gwMemory.idleTrims.lastBefore / 1048576, 1)} → ${round((gwMemory.idleTrims.lastAfter ?? NaN) / 1048576, 1)} MB)` : ''}
