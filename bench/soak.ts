@@ -25,9 +25,22 @@ interface Window {
   rss: number[];
   fds: number[];
   writtenMb: number;
+  /** Machine CPU ticks (all of /proc/stat's cpu line) and the part the hypervisor stole, first and last sample. */
+  cpu: Array<{ total: number; steal: number }>;
 }
 
-const windows: Window[] = Array.from({ length: WINDOWS }, () => ({ handshakes: [], failures: 0, rss: [], fds: [], writtenMb: 0 }));
+const windows: Window[] = Array.from({ length: WINDOWS }, () => ({ handshakes: [], failures: 0, rss: [], fds: [], writtenMb: 0, cpu: [] }));
+
+/** On a virtual machine another guest can take the CPU (steal time): shown per window, beside the latencies it inflates. */
+async function cpuTicks(): Promise<{ total: number; steal: number } | null> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0]!;
+    const n = line.trim().split(/\s+/).slice(1).map(Number);
+    return { total: n.slice(0, 8).reduce((a, b) => a + b, 0), steal: n[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
 const counts = { requested: 0, approved: 0, denied: 0, expired: 0, approveFailed: 0 };
 const acked = new Set<string>();
 let t0 = performance.now();
@@ -183,6 +196,8 @@ async function sampler(): Promise<void> {
     const fds = await fdCount(pid);
     if (rss !== null) w.rss.push(rss / 1024);
     if (fds !== null) w.fds.push(fds);
+    const cpu = await cpuTicks();
+    if (cpu) w.cpu.splice(Math.min(1, w.cpu.length), 1, cpu); // first and latest
     w.writtenMb = (await writtenBytes()) / 1e6;
     await new Promise((r) => setTimeout(r, Math.min(2000, windowMs / 6)));
   }
@@ -262,11 +277,13 @@ await rm(home, { recursive: true, force: true });
 
 const rows = windows.map((w, i) => {
   const s = summarize(w.handshakes);
-  return { i, n: w.handshakes.length, median: s.median, p99: s.p99, failures: w.failures, rss: w.rss.at(-1) ?? NaN, fds: w.fds.length ? `${Math.min(...w.fds)}–${Math.max(...w.fds)}` : 'n/a', mb: w.writtenMb };
+  const [a, b] = w.cpu;
+  const stolen = a && b && b.total > a.total ? `${Math.round((100 * (b.steal - a.steal)) / (b.total - a.total))}%` : 'n/a';
+  return { i, n: w.handshakes.length, median: s.median, p99: s.p99, failures: w.failures, rss: w.rss.at(-1) ?? NaN, fds: w.fds.length ? `${Math.min(...w.fds)}–${Math.max(...w.fds)}` : 'n/a', mb: w.writtenMb, stolen };
 });
-console.log('\n| window | handshakes | median | p99 | failed | RSS (end) | fds | written so far |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.i + 1} | ${r.n} | ${round(r.median)} ms | ${round(r.p99)} ms | ${r.failures} | ${round(r.rss, 1)} MB | ${r.fds} | ${round(r.mb, 1)} MB |`);
+console.log('\n| window | handshakes | median | p99 | failed | RSS (end) | fds | written so far | CPU taken by the host |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.i + 1} | ${r.n} | ${round(r.median)} ms | ${round(r.p99)} ms | ${r.failures} | ${round(r.rss, 1)} MB | ${r.fds} | ${round(r.mb, 1)} MB | ${r.stolen} |`);
 
 // RSS slope over the second half: least squares over (minute, MB) samples.
 const half: Array<[number, number]> = [];
