@@ -1,19 +1,13 @@
 // `loopgate approvals …` against a real gateway process: list, allow (once, 30 minutes, always), deny, revoke.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import { connectDevice, type Frame, type TestSocket } from '../testing/device-client';
+import { LOOPGATE_BIN as bin, startGatewayProcess, type GatewayProcess } from '../testing/gateway-process';
 import { startFakeNode, type FakeNode } from '../testing/fake-node';
 import { approveNodeCommands } from '../testing/node-commands';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'loopgate.mjs');
-let child: ChildProcess;
+let gw: GatewayProcess;
 let home: string;
 let port: number;
 let url: string;
@@ -26,12 +20,8 @@ function cli(...args: string[]): { code: number | null; out: string; err: string
 }
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'loopgate-approvals-cli-'));
-  child = spawn(process.execPath, [bin, 'gateway', '--port', '0', '--home', home], { stdio: ['ignore', 'pipe', 'inherit'] });
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const m = /listening on (ws:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
-    if (m) { url = m[1]!; port = Number(m[2]); break; }
-  }
+  gw = await startGatewayProcess('loopgate-approvals-cli-');
+  ({ home, port, url } = gw);
   const token = cli('token').out;
   node = await startFakeNode(url, token, { displayName: 'build box' });
   await approveNodeCommands(url, token, node.id.deviceId);
@@ -40,8 +30,7 @@ before(async () => {
 after(async () => {
   asker.close();
   node.socket.close();
-  child.kill('SIGTERM');
-  await once(child, 'exit');
+  await gw.stop();
 });
 
 /** A headless gateway has no window or tray, so these requests ask to wait without a delivery route. */

@@ -1,32 +1,21 @@
 // `loopgate devices …` against a real gateway process: list, approve, reject, rotate, revoke, remove.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import { connectDevice, createIdentity } from '../testing/device-client';
+import { LOOPGATE_BIN as bin, startGatewayProcess, type GatewayProcess } from '../testing/gateway-process';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'loopgate.mjs');
-let child: ChildProcess;
+let gw: GatewayProcess;
 let home: string;
 let port: number;
 let url: string;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'loopgate-devices-cli-'));
-  child = spawn(process.execPath, [bin, 'gateway', '--port', '0', '--home', home], { stdio: ['ignore', 'pipe', 'inherit'] });
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const m = /listening on (ws:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
-    if (m) { url = m[1]!; port = Number(m[2]); break; }
-  }
+  gw = await startGatewayProcess('loopgate-devices-cli-');
+  ({ home, port, url } = gw);
 });
 after(async () => {
-  child.kill('SIGTERM');
-  await once(child, 'exit');
+  await gw.stop();
 });
 
 function cli(...args: string[]): { code: number | null; out: string; err: string } {

@@ -2,43 +2,30 @@
 // no secret issued during the run — the gateway token, device tokens (silent pairing, approval, rotation),
 // dashboard links and the window's owner credential — appears in any log file, rotated ones included.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { connectDevice, createIdentity } from '../testing/device-client';
+import { LOOPGATE_BIN as bin, startGatewayProcess, type GatewayProcess } from '../testing/gateway-process';
 
 const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'bin', 'loopgate.mjs');
-let child: ChildProcess;
+let gw: GatewayProcess;
 let home: string;
 let url: string;
 let port: number;
-const stdout: string[] = [];
+let stdout: string[];
 
 before(async () => {
   if (!existsSync(join(root, 'dist', 'cli.mjs'))) spawnSync(process.execPath, [join(root, 'build', 'bundle.mjs')], { stdio: 'inherit' });
-  home = await mkdtemp(join(tmpdir(), 'loopgate-logs-'));
-  child = spawn(process.execPath, [bin, 'gateway', '--port', '0', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.resume();
-  const rl = createInterface({ input: child.stdout! });
-  rl.on('line', (l) => stdout.push(l));
-  for await (const line of rl) {
-    const m = /listening on (ws:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
-    if (m) { url = m[1]!; port = Number(m[2]); break; }
-  }
+  gw = await startGatewayProcess('loopgate-logs-', { stderr: 'ignore' });
+  ({ home, url, port, lines: stdout } = gw);
   // The start block is printed in one go; wait for its last line.
-  while (!stdout.some((l) => l.startsWith('Log: '))) await once(rl, 'line');
+  await gw.waitForLine((l) => l.startsWith('Log: '));
 });
 after(async () => {
-  if (child.exitCode === null) {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
+  await gw.stop();
   await rm(home, { recursive: true, force: true });
 });
 
@@ -92,8 +79,7 @@ test('no token or credential issued during a run is written to any log file', as
   ask2.socket.close();
   cli('devices', 'reject', ask2.res.error!.details.requestId as string);
 
-  child.kill('SIGTERM');
-  await once(child, 'exit');
+  await gw.stop();
 
   assert.ok(secrets.size >= 6, `collected ${secrets.size} secrets`);
   for (const s of secrets) assert.match(s, /^[A-Za-z0-9_-]{43}$/);
