@@ -8,20 +8,27 @@ import { bridge } from './bridge';
 import { Switch, errorText, useNotify } from './components/ui';
 import { IconPower } from './components/icons';
 
-export function useLoginItem(): [LoginItemState | null, (enabled: boolean) => Promise<LoginItemState | null>] {
+/** One main-process state through the bridge: read once, then kept current by its change event. */
+function useBridgeState<T>(read: (b: NonNullable<ReturnType<typeof bridge>>) => Promise<T>, watch: (b: NonNullable<ReturnType<typeof bridge>>, on: (v: T) => void) => () => void): [T | null, (v: T) => void] {
   const b = bridge();
-  const [state, setState] = useState<LoginItemState | null>(null);
+  const [state, setState] = useState<T | null>(null);
   useEffect(() => {
     if (!b) return;
     let live = true;
-    void b.loginItem().then((s) => live && setState(s), () => {});
-    const off = b.onLoginItemChanged((s) => setState(s));
+    void read(b).then((s) => live && setState(s), () => {});
+    const off = watch(b, (s) => setState(s));
     return () => {
       live = false;
       off();
     };
-  }, [b]);
+  }, [b]); // read and watch are fixed per caller
+  return [state, setState];
+}
+
+export function useLoginItem(): [LoginItemState | null, (enabled: boolean) => Promise<LoginItemState | null>] {
+  const [state, setState] = useBridgeState((b) => b.loginItem(), (b, on) => b.onLoginItemChanged(on));
   const set = async (enabled: boolean) => {
+    const b = bridge();
     if (!b) return null;
     const s = await b.setLoginItem(enabled);
     setState(s);
@@ -31,19 +38,7 @@ export function useLoginItem(): [LoginItemState | null, (enabled: boolean) => Pr
 }
 
 export function useUpdateStatus(): UpdateStatus | null {
-  const b = bridge();
-  const [status, setStatus] = useState<UpdateStatus | null>(null);
-  useEffect(() => {
-    if (!b) return;
-    let live = true;
-    void b.updateStatus().then((s) => live && setStatus(s), () => {});
-    const off = b.onUpdateStatus((s) => setStatus(s));
-    return () => {
-      live = false;
-      off();
-    };
-  }, [b]);
-  return status;
+  return useBridgeState((b) => b.updateStatus(), (b, on) => b.onUpdateStatus(on))[0];
 }
 
 /** Asked once, in the window, before anything is registered: start at login stays off until the user says yes. */
