@@ -11,6 +11,7 @@ import { createIdentity } from '../testing/device-client';
 import { eventually } from '../testing/eventually';
 import { startHarness, type Harness } from '../testing/gateway-harness';
 import { runPeer } from '../testing/peer-process';
+import { asNobodyUnavailable, NOBODY } from '../testing/other-user';
 
 const linux = process.platform === 'linux';
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -63,9 +64,9 @@ describe('who is asking (Linux /proc)', { skip: !linux && 'Linux only' }, () => 
     }
   });
 
-  test('a client run as another OS user holding the gateway token is not paired silently', { skip: !root && 'needs root to drop to nobody' }, async () => {
+  test('a client run as another OS user holding the gateway token is not paired silently', { skip: asNobodyUnavailable() }, async () => {
     const id = createIdentity();
-    const peer = await runPeer(h.url, id, { token: h.token, scopes: ['operator.read'] }, { uid: 65534, gid: 65534 });
+    const peer = await runPeer(h.url, id, { token: h.token, scopes: ['operator.read'] }, { uid: NOBODY, gid: NOBODY });
     try {
       assert.equal(peer.result.ok, false, 'the gateway token alone does not make another user local');
       assert.equal(peer.result.error?.details?.code, 'PAIRING_REQUIRED');

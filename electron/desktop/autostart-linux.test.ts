@@ -10,6 +10,7 @@ import {
   autostartDir, autostartFile, AutostartError, desktopEntry, parseDesktopEntry, parseExec, quoteExecArg,
   readLinuxAutostart, setLinuxAutostart, type LinuxAutostartContext,
 } from './autostart-linux';
+import { asNobodyUnavailable, NOBODY } from '../testing/other-user';
 
 const tmp = mkdtempSync(join(tmpdir(), 'loopgate-autostart-'));
 after(() => {
@@ -133,7 +134,7 @@ const readOnlyAttempt = `
   const error = await setLinuxAutostart(ctx, true).then(() => null, (e) => ({ name: e.constructor.name, message: e.message }));
   process.stdout.write(JSON.stringify({ error, state: await readLinuxAutostart(ctx) }));
 `;
-test('a read-only autostart folder: a clear error, nothing half-written, state stays off', { skip: process.platform === 'win32' }, () => {
+test('a read-only autostart folder: a clear error, nothing half-written, state stays off', { skip: process.platform === 'win32' ? 'not on Windows' : isRoot && asNobodyUnavailable() }, () => {
   const ctx = home();
   const dir = autostartDir(ctx.env, ctx.homedir);
   mkdirSync(dir, { recursive: true });
@@ -141,7 +142,7 @@ test('a read-only autostart folder: a clear error, nothing half-written, state s
   chmodSync(dir, 0o555);
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', readOnlyAttempt], {
     encoding: 'utf8', env: { ...process.env, CTX: JSON.stringify(ctx) }, cwd: join(import.meta.dirname, '..', '..'),
-    ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
+    ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   assert.equal(r.status, 0, r.stderr);
   const { error, state } = JSON.parse(r.stdout) as { error: { name: string; message: string } | null; state: { enabled: boolean } };
